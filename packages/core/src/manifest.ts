@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { EXPRESSIONS } from './labels.js';
+
+/** File name of the manifest at the root of an artifact folder. */
+export const MANIFEST_FILE = 'manifest.json';
+
+/** Bumped whenever a change to the artifact layout would make an older loader misread it. */
+export const MANIFEST_VERSION = 1;
+
+const finite = z.number().finite();
+const probability = finite.min(0).max(1);
+
+/** How raw 0..255 grey levels become network inputs: (pixel / 255 - mean) / std. */
+export const InputSpecSchema = z.object({
+  height: z.number().int().positive(),
+  width: z.number().int().positive(),
+  channels: z.literal(1),
+  mean: finite,
+  std: finite.positive(),
+});
+export type InputSpec = z.infer<typeof InputSpecSchema>;
+
+export const PerClassMetricsSchema = z.object({
+  label: z.string(),
+  precision: probability,
+  recall: probability,
+  f1: probability,
+  support: z.number().int().nonnegative(),
+});
+export type PerClassMetrics = z.infer<typeof PerClassMetricsSchema>;
+
+/** Scores of one classifier on one labeled split. */
+export const EvaluationSchema = z.object({
+  split: z.string(),
+  count: z.number().int().positive(),
+  accuracy: probability,
+  macroF1: probability,
+  perClass: z.array(PerClassMetricsSchema),
+  /** confusion[true][predicted] counts. */
+  confusion: z.array(z.array(z.number().int().nonnegative())),
+});
+export type Evaluation = z.infer<typeof EvaluationSchema>;
+
+const jsonValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), finite, z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+);
+
+const FileEntrySchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().nonnegative(),
+});
+
+export const ManifestSchema = z.object({
+  version: z.literal(MANIFEST_VERSION),
+  createdAt: z.string(),
+  labels: z.array(z.string()).length(EXPRESSIONS.length),
+  input: InputSpecSchema,
+  cnn: z.object({
+    /** tfjs LayersModel topology, relative to the manifest. */
+    modelPath: z.string(),
+    /** Layer whose flattened output feeds the SVM. */
+    featureLayer: z.string(),
+    featureDims: z.number().int().positive(),
+    parameters: z.number().int().positive(),
+  }),
+  svm: z.object({
+    path: z.string(),
+    C: finite.positive(),
+    loss: z.enum(['hinge', 'squared-hinge']),
+  }),
+  /** Probabilities are softmax(svmScores / temperature), temperature fitted on validation. */
+  calibration: z.object({
+    method: z.literal('temperature'),
+    temperature: finite.positive(),
+    fittedOn: z.string(),
+  }),
+  /** Named evaluations, e.g. { cnnSvm, cnnSoftmax, pixelSvm }. */
+  metrics: z.record(z.string(), EvaluationSchema),
+  training: z.record(z.string(), jsonValue),
+  data: z.object({
+    source: z.string(),
+    fingerprint: z.string(),
+    counts: z.record(z.string(), z.number().int().nonnegative()),
+  }),
+  /** Content hash of every other file in the artifact folder, keyed by relative path. */
+  files: z.record(z.string(), FileEntrySchema),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** The SVM head: one-vs-rest linear SVM on standardized CNN features. */
+export const SvmParamsSchema = z.object({
+  featureMean: z.array(finite),
+  featureStd: z.array(finite.positive()),
+  /** weights[class][feature], for standardized features. */
+  weights: z.array(z.array(finite)),
+  bias: z.array(finite),
+});
+export type SvmParams = z.infer<typeof SvmParamsSchema>;
+
+/** Checks that the SVM's shapes agree with each other and with the manifest. */
+export function svmShapeProblem(svm: SvmParams, featureDims: number, numClasses: number): string | undefined {
+  if (svm.featureMean.length !== featureDims || svm.featureStd.length !== featureDims) {
+    return `feature standardization has ${svm.featureMean.length}/${svm.featureStd.length} entries, expected ${featureDims}`;
+  }
+  if (svm.weights.length !== numClasses || svm.bias.length !== numClasses) {
+    return `has ${svm.weights.length} weight rows and ${svm.bias.length} biases, expected ${numClasses}`;
+  }
+  const badRow = svm.weights.findIndex((row) => row.length !== featureDims);
+  return badRow === -1 ? undefined : `weight row ${badRow} has ${svm.weights[badRow]?.length} entries, expected ${featureDims}`;
+}
