@@ -1,0 +1,83 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * The `fer` command line: `pnpm train` and `pnpm eval` at the repository root run it.
+ * Paths are resolved from the directory the command was started in.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runEval } from './commands/eval.js';
+import { PRESETS, type PresetName } from './commands/presets.js';
+import { runTrain } from './commands/train.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const defaultData = process.env.FER2013_DIR ?? resolve(repoRoot, '../shared/datasets/fer2013');
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function numberList(value: string): number[] {
+  return value.split(',').map((part) => positiveNumber(part.trim()));
+}
+
+const backendOption = () =>
+  new Option('--backend <name>', 'tfjs backend: tfjs-node when it loads, else wasm').choices(['auto', 'node', 'wasm']).default('auto');
+
+const program = new Command('fer')
+  .description('Train, evaluate and export the FER2013 CNN + SVM expression classifier.')
+  .showHelpAfterError();
+
+program
+  .command('train')
+  .description('train the CNN on FER2013, fit the SVM on its features, evaluate on PublicTest and export to models/')
+  .option('--data <path>', 'FER2013: Kaggle folder (train/, test/) or fer2013.csv; env FER2013_DIR', defaultData)
+  .option('--out <dir>', 'where the verified artifacts are exported', resolve(repoRoot, 'models'))
+  .option('--run <dir>', 'checkpoint folder (last/ every epoch, best/ by PublicTest accuracy)', resolve(repoRoot, 'runs/default'))
+  .addOption(
+    new Option('--preset <name>', Object.entries(PRESETS).map(([name, p]) => `${name}: ${p.description}`).join('; '))
+      .choices(Object.keys(PRESETS))
+      .default('default'),
+  )
+  .option('--epochs <n>', 'epochs (overrides the preset; with --resume, may extend training)', positiveInteger)
+  .option('--batch-size <n>', 'images per training step', positiveInteger)
+  .option('--lr <rate>', "Adam's initial learning rate (cosine-decayed)", positiveNumber)
+  .option('--width <n>', 'filters in the first conv block (doubling per block)', positiveInteger)
+  .option('--seed <n>', 'seed for initialization, shuffling, augmentation and dropout', positiveInteger)
+  .option('--feature-layer <name>', 'CNN layer whose flattened output feeds the SVM (embedding, flatten, block_last_pool)')
+  .option('--svm-c <list>', 'comma-separated SVM C candidates, chosen on PublicTest', numberList)
+  .option('--limit <n>', 'use at most n images per split (stratified), for smoke runs', positiveInteger)
+  .addOption(backendOption())
+  .option('--resume', 'continue from the last checkpoint in --run', false)
+  .option('--strict', 'fail on the first unreadable image or CSV row instead of skipping it', false)
+  .action(async (options: { preset: PresetName; lr?: number } & Omit<Parameters<typeof runTrain>[0], 'preset' | 'learningRate'>) => {
+    const { lr, ...rest } = options;
+    process.exitCode = await runTrain({ ...rest, learningRate: lr });
+  });
+
+program
+  .command('eval')
+  .description('score an exported models/ folder on labeled FER2013 data (CNN+SVM and the CNN softmax head)')
+  .option('--data <path>', 'FER2013: Kaggle folder or fer2013.csv; env FER2013_DIR', defaultData)
+  .option('--models <dir>', 'the artifact folder to score', resolve(repoRoot, 'models'))
+  .addOption(new Option('--split <name>', 'which split to score').choices(['train', 'public', 'private']).default('public'))
+  .option('--json <file>', 'also write the metrics as JSON')
+  .option('--limit <n>', 'score at most n images (stratified)', positiveInteger)
+  .addOption(backendOption())
+  .option('--strict', 'fail on the first unreadable image or CSV row instead of skipping it', false)
+  .action(async (options: Parameters<typeof runEval>[0]) => {
+    process.exitCode = await runEval(options);
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,31 @@
+import type { LabeledImages, SplitName } from '../data/dataset.js';
+import { loadSplit } from '../data/dataset.js';
+import { subsample } from '../data/subsample.js';
+import { startProgress } from '../ui/progress.js';
+
+const SPLIT_TITLES: Record<SplitName, string> = { train: 'Training', public: 'PublicTest', private: 'PrivateTest' };
+
+/** The challenge's name of a split, as reports print it. */
+export function splitTitle(split: SplitName): string {
+  return SPLIT_TITLES[split];
+}
+
+/** Loads a split with a progress bar and says what was skipped; `limit` subsamples it for smoke runs. */
+export async function loadForCommand(data: string, split: SplitName, options: { strict: boolean; limit?: number }): Promise<LabeledImages> {
+  let bar: ReturnType<typeof startProgress> | undefined;
+  const { images, report } = await loadSplit(data, split, {
+    strict: options.strict,
+    onProgress: (done, total) => {
+      bar ??= startProgress(`loading ${splitTitle(split)}`, total, 'units');
+      bar.update(done);
+    },
+  });
+  bar?.stop();
+  const notes = [report.cached ? 'from cache' : 'decoded', report.resized > 0 ? `${report.resized} resized to 48x48` : ''];
+  console.error(`${splitTitle(split)}: ${images.count} images (${notes.filter(Boolean).join(', ')})`);
+  if (report.skipped.length > 0) {
+    console.error(`  skipped ${report.skipped.length} unreadable item(s) (use --strict to fail instead), e.g.:`);
+    for (const { source, reason } of report.skipped.slice(0, 5)) console.error(`    ${source}: ${reason}`);
+  }
+  return options.limit === undefined ? images : subsample(images, options.limit);
+}

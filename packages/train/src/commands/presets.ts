@@ -1,0 +1,43 @@
+import { FEATURE_LAYERS } from '../model/cnn.js';
+import type { TrainConfig } from '../training/trainer.js';
+
+/** A named starting point for `fer train`; every field can still be overridden by a flag. */
+export interface Preset {
+  description: string;
+  train: TrainConfig;
+  featureLayer: string;
+  /** C candidates for the CNN-feature SVM and for the raw-pixel baseline (compared on PublicTest). */
+  svmC: number[];
+  pixelSvmC: number[];
+}
+
+const common = { seed: 42, batchSize: 64, augment: { flip: 0.5, maxShift: 4 } } as const;
+
+export const PRESETS = {
+  quick: {
+    description: 'a usable model in minutes: a small CNN, 3 epochs',
+    train: {
+      ...common,
+      epochs: 3,
+      learningRate: 2e-3,
+      cnn: { inputSize: 48, width: 16, blocks: 3, convsPerBlock: 1, embeddingUnits: 128, dropout: 0.3, l2: 1e-4 },
+    },
+    featureLayer: FEATURE_LAYERS.embedding,
+    svmC: [0.01, 0.1],
+    pixelSvmC: [0.001],
+  },
+  default: {
+    description: 'the shipped model: a VGG-style CNN (4 blocks of 2 convs)',
+    train: {
+      ...common,
+      epochs: 12,
+      learningRate: 1e-3,
+      cnn: { inputSize: 48, width: 16, blocks: 4, convsPerBlock: 2, embeddingUnits: 256, dropout: 0.4, l2: 1e-4 },
+    },
+    featureLayer: FEATURE_LAYERS.embedding,
+    svmC: [0.003, 0.01, 0.03, 0.1],
+    pixelSvmC: [0.001, 0.01],
+  },
+} satisfies Record<string, Preset>;
+
+export type PresetName = keyof typeof PRESETS;

@@ -1,0 +1,277 @@
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Evaluation, InputSpec } from '@fer/core';
+import { selectTrainingBackend, type BackendPreference } from '../backend/selectBackend.js';
+import { fingerprintImages } from '../data/cache.js';
+import type { LabeledImages } from '../data/dataset.js';
+import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
+import { comparisonTable, confusionSvg, confusionTable, markdownTable, perClassTable } from '../evaluation/report.js';
+import { exportModels } from '../export/exportModels.js';
+import { countMacs } from '../model/cnn.js';
+import { CheckpointStore, type TrainingProgress } from '../training/checkpoint.js';
+import { extractFeatures } from '../training/features.js';
+import { fitSvmHead, type SvmHead } from '../training/svmHead.js';
+import { trainCnn, type TrainConfig } from '../training/trainer.js';
+import { formatDuration, startProgress, type ProgressBar } from '../ui/progress.js';
+import { loadForCommand, splitTitle } from './loadData.js';
+import { PRESETS, type PresetName } from './presets.js';
+
+export interface TrainCommandOptions {
+  data: string;
+  out: string;
+  run: string;
+  preset: PresetName;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  width?: number;
+  seed?: number;
+  featureLayer?: string;
+  svmC?: number[];
+  limit?: number;
+  backend: BackendPreference;
+  resume: boolean;
+  strict: boolean;
+}
+
+/** Display names of the three compared classifiers, keyed as in the manifest's metrics. */
+export const CLASSIFIER_NAMES = {
+  pixelSvm: 'linear SVM on raw pixels (baseline)',
+  cnnSoftmax: 'CNN softmax head',
+  cnnSvm: 'CNN features + linear SVM (shipped)',
+} as const;
+
+function trainConfigFrom(options: TrainCommandOptions): TrainConfig {
+  const preset = PRESETS[options.preset].train;
+  return {
+    ...preset,
+    seed: options.seed ?? preset.seed,
+    epochs: options.epochs ?? preset.epochs,
+    batchSize: options.batchSize ?? preset.batchSize,
+    learningRate: options.learningRate ?? preset.learningRate,
+    cnn: { ...preset.cnn, width: options.width ?? preset.cnn.width },
+  };
+}
+
+/** Mean and std of the training pixels (0..1), so inputs are centred the same everywhere. */
+function inputSpecFor(train: LabeledImages): InputSpec {
+  let sum = 0;
+  let squares = 0;
+  for (const v of train.pixels) {
+    sum += v;
+    squares += v * v;
+  }
+  const mean = sum / train.pixels.length / 255;
+  const variance = squares / train.pixels.length / (255 * 255) - mean * mean;
+  return { height: train.size, width: train.size, channels: 1, mean, std: Math.sqrt(Math.max(variance, 1e-12)) };
+}
+
+/** Training-loop display: one bar per epoch, with loss/accuracy and the whole run's ETA. */
+function epochProgress(config: TrainConfig, imagesPerBatch: number) {
+  let bar: ProgressBar | undefined;
+  let sessionStart = 0;
+  let sessionBatches = 0;
+  let batchesPerEpoch = 1;
+  let loss = 0;
+  let accuracy = 0;
+  return {
+    onEpochStart(epoch: number, batches: number, firstBatch: number) {
+      batchesPerEpoch = batches;
+      bar = startProgress(`epoch ${epoch + 1}/${config.epochs}`, batches * imagesPerBatch, 'images');
+      bar.update(firstBatch * imagesPerBatch);
+      if (sessionStart === 0) sessionStart = performance.now();
+    },
+    onBatch(epoch: number, batch: number, batchLoss: number, batchAccuracy: number) {
+      sessionBatches++;
+      loss = sessionBatches === 1 ? batchLoss : 0.95 * loss + 0.05 * batchLoss;
+      accuracy = sessionBatches === 1 ? batchAccuracy : 0.95 * accuracy + 0.05 * batchAccuracy;
+      const secondsPerBatch = (performance.now() - sessionStart) / 1000 / sessionBatches;
+      const remaining = (config.epochs - epoch) * batchesPerEpoch - (batch + 1);
+      bar?.update((batch + 1) * imagesPerBatch, `loss ${loss.toFixed(3)} acc ${(100 * accuracy).toFixed(1)}% | run ETA ${formatDuration(remaining * secondsPerBatch)}`);
+    },
+    onEpochEnd(summary: TrainingProgress['history'][number], isBest: boolean) {
+      bar?.stop();
+      console.error(
+        `epoch ${summary.epoch}: train loss ${summary.loss.toFixed(3)} acc ${(100 * summary.accuracy).toFixed(1)}% | ` +
+          `PublicTest loss ${summary.validationLoss.toFixed(3)} acc ${(100 * summary.validationAccuracy).toFixed(2)}%` +
+          `${isBest ? ' (best so far)' : ''} | ${formatDuration(summary.seconds)}`,
+      );
+    },
+  };
+}
+
+/** `fer train`: data -> CNN -> features -> SVM -> evaluation -> atomic export. Returns the exit code. */
+export async function runTrain(options: TrainCommandOptions): Promise<number> {
+  const startedAt = new Date();
+  const preset = PRESETS[options.preset];
+  const config = trainConfigFrom(options);
+  const featureLayer = options.featureLayer ?? preset.featureLayer;
+  const svmC = options.svmC ?? preset.svmC;
+
+  const backend = await selectTrainingBackend({ prefer: options.backend });
+  console.error(`backend: ${backend.description}`);
+
+  const train = await loadForCommand(options.data, 'train', { strict: options.strict, limit: options.limit });
+  const validation = await loadForCommand(options.data, 'public', { strict: options.strict, limit: options.limit });
+  const input = inputSpecFor(train);
+
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    if (controller.signal.aborted) process.exit(130);
+    console.error('\nstopping after this batch and saving a checkpoint (Ctrl-C again to quit at once)...');
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  const store = new CheckpointStore<TrainConfig>(options.run);
+  let trained;
+  try {
+    trained = await trainCnn({
+      config,
+      train,
+      validation,
+      input,
+      store,
+      resume: options.resume,
+      signal: controller.signal,
+      observer: epochProgress(config, config.batchSize),
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+  if (trained.interrupted || trained.best === undefined) {
+    const { completedEpochs, completedBatches } = trained.progress;
+    console.error(`interrupted at epoch ${completedEpochs + 1}, batch ${completedBatches}; checkpoint saved in ${join(options.run, 'last')}.`);
+    console.error('continue with the same options plus --resume.');
+    return 130;
+  }
+  const cnn = trained.best;
+  const history = trained.progress.history;
+  const bestEpoch = history.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
+
+  console.error(`extracting '${featureLayer}' features (best epoch ${bestEpoch.epoch})...`);
+  const trainFeatures = await extractFeatures(cnn, featureLayer, train, input);
+  const validationFeatures = await extractFeatures(cnn, featureLayer, validation, input);
+  console.error(`fitting the linear SVM on ${train.count} x ${trainFeatures.dims} features, C in {${svmC.join(', ')}}...`);
+  const svmOptions = { candidates: svmC, loss: 'squared-hinge', seed: config.seed, classWeight: 'none' } as const;
+  const cnnSvm = fitSvmHead(
+    { features: trainFeatures.features, labels: train.labels },
+    { features: validationFeatures.features, labels: validation.labels },
+    trainFeatures.dims,
+    svmOptions,
+  );
+  console.error(`fitting the raw-pixel baseline SVM on ${train.count} x ${input.height * input.width} pixels...`);
+  const pixelSvm = fitSvmHead(
+    { features: Float32Array.from(train.pixels), labels: train.labels },
+    { features: Float32Array.from(validation.pixels), labels: validation.labels },
+    input.height * input.width,
+    { ...svmOptions, candidates: preset.pixelSvmC },
+  );
+
+  const split = splitTitle('public');
+  const metrics: Record<keyof typeof CLASSIFIER_NAMES, Evaluation> = {
+    pixelSvm: evaluatePredictions(argmaxRows(pixelSvm.validationScores), validation.labels, split),
+    cnnSoftmax: evaluatePredictions(argmaxRows(validationFeatures.cnnProbabilities), validation.labels, split),
+    cnnSvm: evaluatePredictions(argmaxRows(cnnSvm.validationScores), validation.labels, split),
+  };
+  const training = {
+    command: `pnpm train ${process.argv.slice(3).join(' ')}`.trim(),
+    preset: options.preset,
+    config: { ...config },
+    seed: config.seed,
+    backend: backend.description,
+    epochs: trained.progress.completedEpochs,
+    bestEpoch: bestEpoch.epoch,
+    history: history.map((h) => ({ ...h })),
+    cnnTrainSeconds: Math.round(trained.progress.trainSeconds),
+    svmSeconds: Math.round(cnnSvm.seconds),
+    svmCSearch: cnnSvm.search,
+    pixelSvmCSearch: pixelSvm.search,
+    macs: countMacs(cnn),
+    wallSecondsThisSession: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    cpu: `${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`,
+    node: process.version,
+    tfjs: tf.version.tfjs,
+    limit: options.limit ?? null,
+  };
+  const data = {
+    source: options.data,
+    fingerprint: `${fingerprintImages(train)}+${fingerprintImages(validation)}`,
+    counts: { train: train.count, public: validation.count },
+  };
+  const documents = new Map([
+    ['REPORT.md', renderReport(metrics, cnnSvm, pixelSvm, training, data, featureLayer)],
+    ['confusion-cnn-svm.svg', confusionSvg(metrics.cnnSvm, `${CLASSIFIER_NAMES.cnnSvm}, ${split}`)],
+    ['report.json', `${JSON.stringify({ metrics, training, data }, null, 2)}\n`],
+  ]);
+  const manifest = await exportModels(
+    options.out,
+    {
+      cnn,
+      featureLayer,
+      featureDims: trainFeatures.dims,
+      svm: cnnSvm.params,
+      svmOptions: { C: cnnSvm.C, loss: svmOptions.loss },
+      input,
+      calibration: { method: 'temperature', temperature: cnnSvm.temperature, fittedOn: split },
+      metrics,
+      training,
+      data,
+    },
+    { images: validation, svmScores: cnnSvm.validationScores },
+    documents,
+  );
+  cnn.dispose();
+  console.log(comparisonTable(manifest.metrics, CLASSIFIER_NAMES));
+  console.log(`\nexported to ${options.out} (verified by reloading through @fer/core); see ${join(options.out, 'REPORT.md')}`);
+  return 0;
+}
+
+function renderReport(
+  metrics: Record<keyof typeof CLASSIFIER_NAMES, Evaluation>,
+  cnnSvm: SvmHead,
+  pixelSvm: SvmHead,
+  training: { command: string; backend: string; epochs: number; bestEpoch: number; cnnTrainSeconds: number; macs: number; cpu: string; history: TrainingProgress['history']; limit: number | null },
+  data: { source: string; counts: Record<string, number> },
+  featureLayer: string,
+): string {
+  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+  return [
+    '# Model report',
+    '',
+    `Produced by \`${training.command}\` on ${new Date().toISOString().slice(0, 10)}; every figure below comes from that run.`,
+    `Data: ${data.source} (${data.counts.train} Training images, ${data.counts.public} PublicTest images${training.limit === null ? '' : `, subsampled with --limit ${training.limit}`}).`,
+    'Model selection (best epoch, SVM C, calibration temperature) used PublicTest only; PrivateTest was never seen.',
+    `Backend: ${training.backend}. CPU: ${training.cpu}. CNN training time: ${formatDuration(training.cnnTrainSeconds)} for ${training.epochs} epochs (best: epoch ${training.bestEpoch}).`,
+    `CNN cost: ${(training.macs / 1e6).toFixed(1)}M multiply-accumulates per face.`,
+    '',
+    '## Classifiers on PublicTest',
+    '',
+    comparisonTable(metrics, CLASSIFIER_NAMES),
+    '',
+    `## Shipped classifier: SVM on '${featureLayer}' features`,
+    '',
+    perClassTable(metrics.cnnSvm),
+    '',
+    '![confusion matrix](confusion-cnn-svm.svg)',
+    '',
+    confusionTable(metrics.cnnSvm),
+    '',
+    '## SVM regularization (C), chosen on PublicTest',
+    '',
+    markdownTable(['features', 'C', 'PublicTest accuracy'], [
+      ...cnnSvm.search.map((s) => [featureLayer, s.C, pct(s.accuracy)]),
+      ...pixelSvm.search.map((s) => ['raw pixels', s.C, pct(s.accuracy)]),
+    ]),
+    '',
+    `Calibration: probabilities are softmax(scores / T) with T = ${cnnSvm.temperature.toFixed(4)}, fitted on PublicTest.`,
+    '',
+    '## Training history',
+    '',
+    markdownTable(
+      ['epoch', 'train loss', 'train acc', 'PublicTest loss', 'PublicTest acc', 'time'],
+      training.history.map((h) => [h.epoch, h.loss.toFixed(4), pct(h.accuracy), h.validationLoss.toFixed(4), pct(h.validationAccuracy), formatDuration(h.seconds)]),
+    ),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  ExpressionClassifier,
+  EXPRESSIONS,
+  MANIFEST_FILE,
+  MANIFEST_VERSION,
+  ManifestSchema,
+  encodeLayersModel,
+  sha256Hex,
+  type Manifest,
+  type SvmParams,
+} from '@fer/core';
+import type { LabeledImages } from '../data/dataset.js';
+import { writeFolderAtomically } from '../fsAtomic.js';
+import { forEachBatch, copyRows } from '../training/batches.js';
+import { folderReader } from './nodeReader.js';
+
+const CNN_MODEL = 'cnn/model.json';
+const CNN_WEIGHTS = 'weights.bin';
+const SVM = 'svm.json';
+
+/** What gets exported, except what export derives itself (file hashes, sizes, date). */
+export type ExportContent = Omit<Manifest, 'version' | 'createdAt' | 'labels' | 'files' | 'cnn' | 'svm'> & {
+  cnn: tf.LayersModel;
+  featureLayer: string;
+  featureDims: number;
+  svm: SvmParams;
+  svmOptions: Omit<Manifest['svm'], 'path'>;
+};
+
+/** A reference the export must reproduce through core's loader, or it is not published. */
+export interface ExportCheck {
+  images: LabeledImages;
+  /** SVM decision values [count, 7] computed by the training code for `images`. */
+  svmScores: Float32Array;
+}
+
+/** Extra documents written beside the artifacts (REPORT.md, figures), keyed by file name. */
+export type ExportDocuments = ReadonlyMap<string, string>;
+
+/**
+ * Writes models/ atomically: builds every file in a temp folder, reloads it through
+ * @fer/core exactly as the web app and `pnpm eval` will, checks that it reproduces the
+ * training code's SVM scores, and only then swaps it in. On any failure the previous
+ * models/ stays as it was.
+ */
+export async function exportModels(target: string, content: ExportContent, check: ExportCheck, documents: ExportDocuments): Promise<Manifest> {
+  const { cnn, featureLayer, featureDims, svm, svmOptions, ...recorded } = content;
+  const { modelJson, weights } = await encodeLayersModel(cnn, CNN_WEIGHTS);
+  const svmJson = new TextEncoder().encode(JSON.stringify(svm));
+  const artifacts = new Map<string, Uint8Array>([
+    [CNN_MODEL, modelJson],
+    [`cnn/${CNN_WEIGHTS}`, weights],
+    [SVM, svmJson],
+  ]);
+  const files: Manifest['files'] = {};
+  for (const [path, bytes] of artifacts) files[path] = { sha256: await sha256Hex(bytes), bytes: bytes.byteLength };
+
+  const manifest = ManifestSchema.parse({
+    version: MANIFEST_VERSION,
+    createdAt: new Date().toISOString(),
+    labels: [...EXPRESSIONS],
+    cnn: { modelPath: CNN_MODEL, featureLayer, featureDims, parameters: cnn.countParams() },
+    svm: { path: SVM, ...svmOptions },
+    ...recorded,
+    files,
+  } satisfies Manifest);
+
+  const everything = new Map<string, Uint8Array | string>([...artifacts, ...documents]);
+  everything.set(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFolderAtomically(target, everything, (temp) => verifyExport(temp, check));
+  return manifest;
+}
+
+/** Largest |difference| tolerated between training-side and reloaded SVM scores (float32 round-off). */
+const SCORE_TOLERANCE = 1e-3;
+
+async function verifyExport(folder: string, check: ExportCheck): Promise<void> {
+  const classifier = await ExpressionClassifier.create(folderReader(folder));
+  try {
+    const k = EXPRESSIONS.length;
+    const reloaded = new Float32Array(check.images.count * k);
+    await forEachBatch(check.images, classifier.manifest.input, 256, async (batch, start) => {
+      const scores = classifier.svmScores(batch);
+      await copyRows(scores, reloaded, start);
+      scores.dispose();
+    });
+    let worst = 0;
+    reloaded.forEach((value, i) => {
+      worst = Math.max(worst, Math.abs(value - (check.svmScores[i] as number)));
+    });
+    if (!(worst <= SCORE_TOLERANCE)) {
+      throw new Error(`export verification failed: reloaded model's SVM scores differ from training's by up to ${worst} (tolerance ${SCORE_TOLERANCE}); models/ left unchanged`);
+    }
+  } finally {
+    classifier.dispose();
+  }
+}

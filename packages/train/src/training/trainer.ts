@@ -1,0 +1,183 @@
+import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
+import { NUM_EXPRESSIONS, normalizeGray, type InputSpec } from '@fer/core';
+import type { LabeledImages } from '../data/dataset.js';
+import { buildCnn, type CnnConfig } from '../model/cnn.js';
+import { augmentBatch, type AugmentConfig } from './augment.js';
+import { copyRows, forEachBatch } from './batches.js';
+import type { CheckpointStore, EpochSummary, TrainingProgress } from './checkpoint.js';
+
+/** Everything that determines the trained CNN, recorded in checkpoints and the manifest. */
+export interface TrainConfig {
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  /** Adam's initial learning rate; it follows a cosine decay to 2% of it. */
+  learningRate: number;
+  cnn: CnnConfig;
+  augment: AugmentConfig;
+}
+
+/** Hooks for progress display; all optional. */
+export interface TrainingObserver {
+  onEpochStart?(epoch: number, batches: number, firstBatch: number): void;
+  onBatch?(epoch: number, batch: number, loss: number, accuracy: number): void;
+  onEpochEnd?(summary: EpochSummary, isBest: boolean): void;
+}
+
+export interface TrainCnnOptions {
+  config: TrainConfig;
+  train: LabeledImages;
+  validation: LabeledImages;
+  input: InputSpec;
+  store: CheckpointStore<TrainConfig>;
+  /** Continue from the store's `last` checkpoint instead of starting afresh. */
+  resume: boolean;
+  /** Aborting stops after the current batch and saves a resumable checkpoint. */
+  signal?: AbortSignal;
+  observer?: TrainingObserver;
+}
+
+export interface TrainCnnResult {
+  /** The epoch with the best validation accuracy (undefined when interrupted before any epoch ended). */
+  best: tf.LayersModel | undefined;
+  progress: TrainingProgress;
+  interrupted: boolean;
+}
+
+/** Adam whose learning rate can follow a schedule without losing its moments. */
+class ScheduledAdam extends tf.AdamOptimizer {
+  setLearningRate(rate: number): void {
+    this.learningRate = rate;
+  }
+}
+
+function cosineRate(config: TrainConfig, epochProgress: number): number {
+  const floor = config.learningRate * 0.02;
+  return floor + 0.5 * (config.learningRate - floor) * (1 + Math.cos((Math.PI * epochProgress) / config.epochs));
+}
+
+/** A seeded permutation of 0..n-1 (Fisher-Yates). */
+function shuffledIndices(n: number, random: () => number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
+}
+
+/**
+ * Seeds everything random in one batch from (seed, epoch, batch): weight init and dropout
+ * draw from Math.random inside tfjs, so it is replaced by a seeded generator (seedrandom's
+ * documented `global` mode). Any batch can then be replayed, which makes --resume exact.
+ */
+function seedBatch(seed: number, epoch: number, batch: number): () => number {
+  seedrandom(`${seed}:dropout:${epoch}:${batch}`, { global: true });
+  return seedrandom(`${seed}:augment:${epoch}:${batch}`);
+}
+
+async function validate(model: tf.LayersModel, images: LabeledImages, input: InputSpec): Promise<{ loss: number; accuracy: number }> {
+  const probabilities = new Float32Array(images.count * NUM_EXPRESSIONS);
+  await forEachBatch(images, input, 256, async (batch, start) => {
+    const output = model.predict(batch) as tf.Tensor;
+    await copyRows(output, probabilities, start);
+    output.dispose();
+  });
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < images.count; i++) {
+    const row = probabilities.subarray(i * NUM_EXPRESSIONS, (i + 1) * NUM_EXPRESSIONS);
+    const truth = images.labels[i] as number;
+    loss -= Math.log(Math.max(row[truth] as number, 1e-7));
+    if (row.indexOf(Math.max(...row)) === truth) correct++;
+  }
+  return { loss: loss / images.count, accuracy: correct / images.count };
+}
+
+/**
+ * Trains the CNN with Adam on augmented batches, validating after every epoch, keeping a
+ * `last` checkpoint (every epoch and on abort) and a `best` one (highest validation accuracy).
+ */
+export async function trainCnn(options: TrainCnnOptions): Promise<TrainCnnResult> {
+  const { config, train, validation, input, store, signal, observer } = options;
+  let model: tf.LayersModel;
+  let progress: TrainingProgress;
+  const optimizer = new ScheduledAdam(config.learningRate, 0.9, 0.999);
+  if (options.resume) {
+    const checkpoint = await store.load('last');
+    if (checkpoint === undefined) throw new Error(`nothing to resume: no checkpoint in ${store.folder}/last`);
+    const { epochs: _saved, ...savedRest } = checkpoint.config;
+    const { epochs: _wanted, ...wantedRest } = config;
+    if (JSON.stringify(savedRest) !== JSON.stringify(wantedRest)) {
+      throw new Error(`cannot resume: the checkpoint in ${store.folder} was made with a different configuration (only --epochs may change):\n` +
+        `  saved: ${JSON.stringify(savedRest)}\n  asked: ${JSON.stringify(wantedRest)}`);
+    }
+    model = checkpoint.model;
+    await optimizer.setWeights(checkpoint.optimizerWeights);
+    tf.dispose(checkpoint.optimizerWeights.map((w) => w.tensor));
+    progress = checkpoint.progress;
+  } else {
+    seedrandom(`${config.seed}:init`, { global: true });
+    model = buildCnn(config.cnn);
+    progress = { completedEpochs: 0, completedBatches: 0, history: [], trainSeconds: 0 };
+  }
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+
+  const side = input.height;
+  const batches = Math.floor(train.count / config.batchSize);
+  if (batches === 0) throw new Error(`training split has ${train.count} images, fewer than one batch of ${config.batchSize}`);
+  const buffer = new Float32Array(config.batchSize * side * side);
+  let interrupted = false;
+
+  for (let epoch = progress.completedEpochs; epoch < config.epochs && !interrupted; epoch++) {
+    const order = shuffledIndices(train.count, seedrandom(`${config.seed}:shuffle:${epoch}`));
+    const firstBatch = progress.completedBatches;
+    observer?.onEpochStart?.(epoch, batches, firstBatch);
+    const epochStart = performance.now();
+    let lossSum = 0;
+    let correctSum = 0;
+    for (let b = firstBatch; b < batches; b++) {
+      if (signal?.aborted) {
+        interrupted = true;
+        progress.completedBatches = b;
+        break;
+      }
+      const indices = order.subarray(b * config.batchSize, (b + 1) * config.batchSize);
+      augmentBatch(train.pixels, indices, side, config.augment, seedBatch(config.seed, epoch, b), buffer);
+      optimizer.setLearningRate(cosineRate(config, epoch + b / batches));
+      const x = tf.tidy(() => normalizeGray(tf.tensor4d(buffer, [config.batchSize, side, side, 1]), input));
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(indices, (i) => train.labels[i] as number), 'int32'), NUM_EXPRESSIONS));
+      const [loss, accuracy] = (await model.trainOnBatch(x, y)) as number[];
+      tf.dispose([x, y]);
+      lossSum += loss as number;
+      correctSum += accuracy as number;
+      observer?.onBatch?.(epoch, b, loss as number, accuracy as number);
+    }
+    progress.trainSeconds += (performance.now() - epochStart) / 1000;
+    if (interrupted) break;
+
+    const seen = batches - firstBatch;
+    const checked = await validate(model, validation, input);
+    const summary: EpochSummary = {
+      epoch: epoch + 1,
+      loss: lossSum / seen,
+      accuracy: correctSum / seen,
+      validationLoss: checked.loss,
+      validationAccuracy: checked.accuracy,
+      learningRate: cosineRate(config, epoch + 1),
+      seconds: (performance.now() - epochStart) / 1000,
+    };
+    const isBest = progress.history.every((h) => h.validationAccuracy < summary.validationAccuracy);
+    progress = { ...progress, completedEpochs: epoch + 1, completedBatches: 0, history: [...progress.history, summary] };
+    await store.save('last', model, optimizer, progress, config);
+    if (isBest) await store.save('best', model, optimizer, progress, config);
+    observer?.onEpochEnd?.(summary, isBest);
+  }
+
+  if (interrupted) await store.save('last', model, optimizer, progress, config);
+  model.dispose();
+  optimizer.dispose();
+  const best = progress.history.length > 0 ? await store.loadModel('best') : undefined;
+  return { best, progress, interrupted };
+}
