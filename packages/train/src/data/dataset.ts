@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { readCache, writeCache } from './cache.js';
+import { SplitCollector, strictError, type SplitSource } from './collect.js';
+import { openCsvSplit } from './csv.js';
+import { openFolderSplit } from './folder.js';
+
+/** The challenge's three splits: Training, PublicTest (validation / model selection) and PrivateTest. */
+export type SplitName = 'train' | 'public' | 'private';
+
+/** One split decoded into flat buffers, the shape tensors are built from without further copies. */
+export interface LabeledImages {
+  split: SplitName;
+  size: 48;
+  count: number;
+  /** count*48*48 grey levels, image after image, row-major. */
+  pixels: Uint8Array;
+  /** Class index of each image, in EXPRESSIONS order (not the CSV's emotion codes). */
+  labels: Uint8Array;
+  /** Where each image came from, for tracing a bad sample: a path relative to the data root, or 'fer2013.csv:row N'. */
+  sources: string[];
+}
+
+/** What a load did besides returning images, so the CLI can say how trustworthy the data is. */
+export interface LoadReport {
+  loaded: number;
+  /** Inputs left out (undecodable JPEG, bad CSV row, ...) with the reason; empty in strict mode. */
+  skipped: { source: string; reason: string }[];
+  /** Images that were not 48x48 and were resized by area averaging. */
+  resized: number;
+  /** True when the split came from the decoded-data cache rather than from the data set itself. */
+  cached: boolean;
+}
+
+/** Options of {@link loadSplit}. */
+export interface LoadOptions {
+  /** Throw on the first input that would be skipped, instead of reporting it. */
+  strict?: boolean;
+  /** Where decoded splits are cached; default `node_modules/.cache/fer` under the working directory. */
+  cacheDir?: string;
+  /** Progress in opaque work units (files or bytes); only done/total is meaningful. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const DEFAULT_CACHE_DIR = join('node_modules', '.cache', 'fer');
+
+/**
+ * Loads one split of FER2013 from either form it is distributed in: a folder in the Kaggle layout, or
+ * the original fer2013.csv (the file itself, or a folder holding it; that file wins over a Kaggle
+ * layout beside it). Decoded splits are cached, keyed by a fingerprint of the inputs, since decoding
+ * 28,709 JPEGs is slow. Images come sorted by label, then by file name (numerically) or CSV row, so a
+ * given data set always loads in the same order.
+ */
+export async function loadSplit(
+  dataPath: string,
+  split: SplitName,
+  options: LoadOptions = {},
+): Promise<{ images: LabeledImages; report: LoadReport }> {
+  const source = await openSource(resolve(dataPath), split);
+  const key = createHash('sha256').update(source.location).digest('hex').slice(0, 16);
+  const cacheFile = join(resolve(options.cacheDir ?? DEFAULT_CACHE_DIR), `fer2013-${split}-${key}.bin`);
+
+  const cached = await readCache(cacheFile, source.fingerprint, split);
+  if (cached !== undefined) {
+    const firstSkip = cached.report.skipped[0];
+    if (options.strict && firstSkip !== undefined) throw strictError(firstSkip);
+    options.onProgress?.(1, 1);
+    return cached;
+  }
+
+  const collector = new SplitCollector(split, options.strict ?? false);
+  await source.load(collector, options.onProgress);
+  const result = collector.finish(source.location);
+  await writeCache(cacheFile, source.fingerprint, result);
+  return result;
+}
+
+async function openSource(path: string, split: SplitName): Promise<SplitSource> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) throw dataNotFound(path, 'no such file or folder');
+  if (info.isFile()) return openCsvSplit(path, split);
+  const csv = join(path, 'fer2013.csv');
+  if ((await stat(csv).catch(() => undefined))?.isFile()) return openCsvSplit(csv, split);
+  for (const folder of ['train', 'test']) {
+    if ((await stat(join(path, folder)).catch(() => undefined))?.isDirectory()) return openFolderSplit(path, split);
+  }
+  throw dataNotFound(path, 'the folder holds neither train/ nor test/ nor fer2013.csv');
+}
+
+function dataNotFound(path: string, reason: string): Error {
+  return new Error(
+    `FER2013 data not found at ${path}: ${reason}. Set FER2013_DIR (or pass the data path) to either a folder in ` +
+      `the Kaggle layout (train/<label>/*.jpg, test/<label>/*.jpg) or the original fer2013.csv (or a folder holding it).`,
+  );
+}
