@@ -271,7 +271,7 @@ describe('loadSplit', () => {
 });
 
 describe('cache', () => {
-  /** Many copies of a few JPEGs: enough decoding for a cache hit to be clearly faster. */
+  /** Many copies of a few JPEGs, so the cache holds a realistic number of images. */
   function writeManyJpegs(dir: string, perLabel: number): void {
     for (const label of EXPRESSIONS) {
       mkdirSync(join(dir, 'train', label), { recursive: true });
@@ -279,22 +279,18 @@ describe('cache', () => {
     }
   }
 
-  it('returns identical data from the cache, faster', async () => {
+  // Speed is not asserted here (timed unit tests flake on a loaded machine); `report.cached` shows the hit.
+  it('returns identical data from the cache', async () => {
     const dir = tempDir();
     writeManyJpegs(dir, 60);
     const cacheDir = tempDir();
-    let started = performance.now();
     const cold = await loadSplit(dir, 'train', { cacheDir });
-    const coldMs = performance.now() - started;
-    started = performance.now();
     const warm = await loadSplit(dir, 'train', { cacheDir });
-    const warmMs = performance.now() - started;
 
     expect(cold.report.cached).toBe(false);
     expect(warm.report.cached).toBe(true);
     expectSameImages(warm.images, cold.images);
     expect(fingerprintImages(warm.images)).toBe(fingerprintImages(cold.images));
-    expect(warmMs).toBeLessThan(coldMs);
     expect(readdirSync(cacheDir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
