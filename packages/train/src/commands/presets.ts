@@ -23,7 +23,7 @@ export const PRESETS = {
       cnn: { inputSize: 48, width: 16, blocks: 3, convsPerBlock: 1, embeddingUnits: 128, dropout: 0.3, l2: 1e-4 },
     },
     featureLayer: FEATURE_LAYERS.embedding,
-    svmC: [0.01, 0.1],
+    svmC: [0.003, 0.01],
     pixelSvmC: [0.001],
   },
   default: {
@@ -35,7 +35,7 @@ export const PRESETS = {
       cnn: { inputSize: 48, width: 16, blocks: 4, convsPerBlock: 2, embeddingUnits: 256, dropout: 0.4, l2: 1e-4 },
     },
     featureLayer: FEATURE_LAYERS.embedding,
-    svmC: [0.003, 0.01, 0.03, 0.1],
+    svmC: [0.003, 0.01, 0.03],
     pixelSvmC: [0.001, 0.01],
   },
 } satisfies Record<string, Preset>;

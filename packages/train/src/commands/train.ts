@@ -90,6 +90,10 @@ function epochProgress(config: TrainConfig, imagesPerBatch: number) {
       const remaining = (config.epochs - epoch) * batchesPerEpoch - (batch + 1);
       bar?.update((batch + 1) * imagesPerBatch, `loss ${loss.toFixed(3)} acc ${(100 * accuracy).toFixed(1)}% | run ETA ${formatDuration(remaining * secondsPerBatch)}`);
     },
+    /** Ends the current bar (its timer would otherwise keep the process alive after an interrupt). */
+    stop() {
+      bar?.stop();
+    },
     onEpochEnd(summary: TrainingProgress['history'][number], isBest: boolean) {
       bar?.stop();
       console.error(
@@ -116,29 +120,33 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const validation = await loadForCommand(options.data, 'public', { strict: options.strict, limit: options.limit });
   const input = inputSpecFor(train);
 
+  // Ctrl-C while training stops after the batch with a checkpoint; later (or twice) it quits at once,
+  // which is safe: checkpoints and the export are written atomically.
   const controller = new AbortController();
+  let trainingCnn = true;
   const onInterrupt = () => {
-    if (controller.signal.aborted) process.exit(130);
-    console.error('\nstopping after this batch and saving a checkpoint (Ctrl-C again to quit at once)...');
-    controller.abort();
+    if (trainingCnn && !controller.signal.aborted) {
+      console.error('\nstopping after this batch and saving a checkpoint (Ctrl-C again to quit at once)...');
+      controller.abort();
+      return;
+    }
+    console.error(`\ninterrupted: ${options.out} is unchanged; checkpoints are kept in ${options.run} (continue with --resume).`);
+    process.exit(130);
   };
   process.on('SIGINT', onInterrupt);
   const store = new CheckpointStore<TrainConfig>(options.run);
-  let trained;
-  try {
-    trained = await trainCnn({
-      config,
-      train,
-      validation,
-      input,
-      store,
-      resume: options.resume,
-      signal: controller.signal,
-      observer: epochProgress(config, config.batchSize),
-    });
-  } finally {
-    process.off('SIGINT', onInterrupt);
-  }
+  const observer = epochProgress(config, config.batchSize);
+  const trained = await trainCnn({
+    config,
+    train,
+    validation,
+    input,
+    store,
+    resume: options.resume,
+    signal: controller.signal,
+    observer,
+  }).finally(() => observer.stop());
+  trainingCnn = false;
   if (trained.interrupted || trained.best === undefined) {
     const { completedEpochs, completedBatches } = trained.progress;
     console.error(`interrupted at epoch ${completedEpochs + 1}, batch ${completedBatches}; checkpoint saved in ${join(options.run, 'last')}.`);
@@ -222,6 +230,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     documents,
   );
   cnn.dispose();
+  process.off('SIGINT', onInterrupt);
   console.log(comparisonTable(manifest.metrics, CLASSIFIER_NAMES));
   console.log(`\nexported to ${options.out} (verified by reloading through @fer/core); see ${join(options.out, 'REPORT.md')}`);
   return 0;

@@ -153,6 +153,8 @@ export async function trainCnn(options: TrainCnnOptions): Promise<TrainCnnResult
       lossSum += loss as number;
       correctSum += accuracy as number;
       observer?.onBatch?.(epoch, b, loss as number, accuracy as number);
+      // trainOnBatch resolves through microtasks only; yield so Ctrl-C and timers get a turn.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     progress.trainSeconds += (performance.now() - epochStart) / 1000;
     if (interrupted) break;

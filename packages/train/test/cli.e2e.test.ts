@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ManifestSchema } from '@fer/core';
+import { ferDataDir } from './helpers/ferData.js';
+
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const data = ferDataDir();
+const work = mkdtempSync(join(tmpdir(), 'fer-cli-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a user would; `onStderr` may return true to send Ctrl-C (SIGINT). */
+function fer(args: string[], onStderr?: (text: string) => boolean): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    // As the root package.json runs it; the tsx CLI wrapper would not pass Ctrl-C on to the handler.
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, FORCE_COLOR: '0' } });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!interrupted && onStderr?.(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('fer CLI', () => {
+  it('explains a missing data path', async () => {
+    const run = await fer(['train', '--data', join(work, 'nowhere'), '--limit', '64', '--epochs', '1']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/FER2013 data not found at .*nowhere/);
+  });
+
+  it('rejects a bad flag value with help', async () => {
+    const run = await fer(['train', '--epochs', 'many']);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/--epochs.*positive integer/);
+  });
+
+  describe.skipIf(data === undefined)('on a real FER2013 subset', () => {
+    const models = join(work, 'models');
+    const runFolder = join(work, 'run');
+    const common = ['--data', data ?? '', '--limit', '448', '--preset', 'quick'];
+
+    it('trains, survives Ctrl-C, resumes, exports verified artifacts and a report', async () => {
+      const interrupted = await fer(['train', ...common, '--epochs', '2', '--run', runFolder, '--out', models], (text) =>
+        text.includes('epoch 2/2'),
+      );
+      expect(interrupted.stderr).toMatch(/stopping after this batch/);
+      expect(interrupted.code).toBe(130);
+      expect(existsSync(join(runFolder, 'last', 'state.json'))).toBe(true);
+      expect(existsSync(models)).toBe(false);
+
+      const resumed = await fer(['train', ...common, '--epochs', '2', '--run', runFolder, '--out', models, '--resume']);
+      expect(resumed.stderr).toMatch(/backend: wasm/);
+      expect(resumed.code).toBe(0);
+      const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8')));
+      expect(manifest.training.epochs).toBe(2);
+      expect(Object.keys(manifest.metrics).sort()).toEqual(['cnnSoftmax', 'cnnSvm', 'pixelSvm']);
+      const report = readFileSync(join(models, 'REPORT.md'), 'utf8');
+      expect(report).toContain('linear SVM on raw pixels');
+      expect(report).toContain('CNN softmax head');
+      expect(report).toContain('CNN features + linear SVM');
+      expect(readFileSync(join(models, 'confusion-cnn-svm.svg'), 'utf8')).toMatch(/^<svg/);
+      expect(resumed.stdout).toMatch(/CNN features \+ linear SVM \(shipped\) \| PublicTest \| 448 \|/);
+    }, 300_000);
+
+    it('eval reproduces the exported PublicTest figures through @fer/core', async () => {
+      const json = join(work, 'eval.json');
+      const run = await fer(['eval', '--data', data ?? '', '--limit', '448', '--models', models, '--json', json]);
+      expect(run.code).toBe(0);
+      const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8')));
+      const evaluated = JSON.parse(readFileSync(json, 'utf8')) as { metrics: typeof manifest.metrics };
+      expect(evaluated.metrics.cnnSvm).toEqual(manifest.metrics.cnnSvm);
+      expect(evaluated.metrics.cnnSoftmax).toEqual(manifest.metrics.cnnSoftmax);
+    }, 120_000);
+
+    it('eval refuses tampered artifacts, naming the file', async () => {
+      const weightsPath = join(models, 'cnn', 'weights.bin');
+      const weights = readFileSync(weightsPath);
+      weights[100] = (weights[100] ?? 0) ^ 0xff;
+      writeFileSync(weightsPath, weights);
+      const run = await fer(['eval', '--data', data ?? '', '--limit', '64', '--models', models]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/cnn\/weights\.bin: tampered artifact/);
+    }, 60_000);
+  });
+});
