@@ -3,12 +3,11 @@ import { ExpressionClassifier, NUM_EXPRESSIONS } from '@fer/core';
 import { selectTrainingBackend, type BackendPreference } from '../backend/selectBackend.js';
 import type { SplitName } from '../data/dataset.js';
 import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
-import { comparisonTable, confusionTable, perClassTable } from '../evaluation/report.js';
+import { CLASSIFIER_NAMES, comparisonTable, confusionTable, perClassTable } from '../evaluation/report.js';
 import { folderReader } from '../export/nodeReader.js';
 import { copyRows, forEachBatch } from '../training/batches.js';
 import { startProgress } from '../ui/progress.js';
 import { loadForCommand, splitTitle } from './loadData.js';
-import { CLASSIFIER_NAMES } from './train.js';
 
 export interface EvalCommandOptions {
   data: string;

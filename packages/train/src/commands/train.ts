@@ -6,12 +6,12 @@ import { selectTrainingBackend, type BackendPreference } from '../backend/select
 import { fingerprintImages } from '../data/cache.js';
 import type { LabeledImages } from '../data/dataset.js';
 import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
-import { comparisonTable, confusionSvg, confusionTable, markdownTable, perClassTable } from '../evaluation/report.js';
+import { CLASSIFIER_NAMES, comparisonTable, confusionSvg, renderReport } from '../evaluation/report.js';
 import { exportModels } from '../export/exportModels.js';
 import { countMacs } from '../model/cnn.js';
 import { CheckpointStore, type TrainingProgress } from '../training/checkpoint.js';
 import { extractFeatures } from '../training/features.js';
-import { fitSvmHead, type SvmHead } from '../training/svmHead.js';
+import { fitSvmHead } from '../training/svmHead.js';
 import { trainCnn, type TrainConfig } from '../training/trainer.js';
 import { formatDuration, startProgress, type ProgressBar } from '../ui/progress.js';
 import { loadForCommand, splitTitle } from './loadData.js';
@@ -34,13 +34,6 @@ export interface TrainCommandOptions {
   resume: boolean;
   strict: boolean;
 }
-
-/** Display names of the three compared classifiers, keyed as in the manifest's metrics. */
-export const CLASSIFIER_NAMES = {
-  pixelSvm: 'linear SVM on raw pixels (baseline)',
-  cnnSoftmax: 'CNN softmax head',
-  cnnSvm: 'CNN features + linear SVM (shipped)',
-} as const;
 
 function trainConfigFrom(options: TrainCommandOptions): TrainConfig {
   const preset = PRESETS[options.preset].train;
@@ -234,53 +227,4 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   console.log(comparisonTable(manifest.metrics, CLASSIFIER_NAMES));
   console.log(`\nexported to ${options.out} (verified by reloading through @fer/core); see ${join(options.out, 'REPORT.md')}`);
   return 0;
-}
-
-function renderReport(
-  metrics: Record<keyof typeof CLASSIFIER_NAMES, Evaluation>,
-  cnnSvm: SvmHead,
-  pixelSvm: SvmHead,
-  training: { command: string; backend: string; epochs: number; bestEpoch: number; cnnTrainSeconds: number; macs: number; cpu: string; history: TrainingProgress['history']; limit: number | null },
-  data: { source: string; counts: Record<string, number> },
-  featureLayer: string,
-): string {
-  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-  return [
-    '# Model report',
-    '',
-    `Produced by \`${training.command}\` on ${new Date().toISOString().slice(0, 10)}; every figure below comes from that run.`,
-    `Data: ${data.source} (${data.counts.train} Training images, ${data.counts.public} PublicTest images${training.limit === null ? '' : `, subsampled with --limit ${training.limit}`}).`,
-    'Model selection (best epoch, SVM C, calibration temperature) used PublicTest only; PrivateTest was never seen.',
-    `Backend: ${training.backend}. CPU: ${training.cpu}. CNN training time: ${formatDuration(training.cnnTrainSeconds)} for ${training.epochs} epochs (best: epoch ${training.bestEpoch}).`,
-    `CNN cost: ${(training.macs / 1e6).toFixed(1)}M multiply-accumulates per face.`,
-    '',
-    '## Classifiers on PublicTest',
-    '',
-    comparisonTable(metrics, CLASSIFIER_NAMES),
-    '',
-    `## Shipped classifier: SVM on '${featureLayer}' features`,
-    '',
-    perClassTable(metrics.cnnSvm),
-    '',
-    '![confusion matrix](confusion-cnn-svm.svg)',
-    '',
-    confusionTable(metrics.cnnSvm),
-    '',
-    '## SVM regularization (C), chosen on PublicTest',
-    '',
-    markdownTable(['features', 'C', 'PublicTest accuracy'], [
-      ...cnnSvm.search.map((s) => [featureLayer, s.C, pct(s.accuracy)]),
-      ...pixelSvm.search.map((s) => ['raw pixels', s.C, pct(s.accuracy)]),
-    ]),
-    '',
-    `Calibration: probabilities are softmax(scores / T) with T = ${cnnSvm.temperature.toFixed(4)}, fitted on PublicTest.`,
-    '',
-    '## Training history',
-    '',
-    markdownTable(
-      ['epoch', 'train loss', 'train acc', 'PublicTest loss', 'PublicTest acc', 'time'],
-      training.history.map((h) => [h.epoch, h.loss.toFixed(4), pct(h.accuracy), h.validationLoss.toFixed(4), pct(h.validationAccuracy), formatDuration(h.seconds)]),
-    ),
-    '',
-  ].join('\n');
 }

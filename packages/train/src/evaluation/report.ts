@@ -1,4 +1,14 @@
 import { EXPRESSIONS, type Evaluation } from '@fer/core';
+import type { EpochSummary } from '../training/checkpoint.js';
+import type { SvmHead } from '../training/svmHead.js';
+import { formatDuration } from '../ui/progress.js';
+
+/** Display names of the three compared classifiers, keyed as in the manifest's metrics. */
+export const CLASSIFIER_NAMES = {
+  pixelSvm: 'linear SVM on raw pixels (baseline)',
+  cnnSoftmax: 'CNN softmax head',
+  cnnSvm: 'CNN features + linear SVM (shipped)',
+} as const;
 
 const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
 
@@ -74,6 +84,55 @@ export function confusionSvg(evaluation: Evaluation, title: string): string {
     ...parts,
     `<text x="${left + size / 2}" y="${height - 12}" text-anchor="middle" font-size="11" fill="#555">accuracy ${percent(evaluation.accuracy)} on ${evaluation.count} ${escapeXml(evaluation.split)} images</text>`,
     '</svg>',
+    '',
+  ].join('\n');
+}
+
+/** models/REPORT.md: what a reader needs to judge the shipped model, all from one training run. */
+export function renderReport(
+  metrics: Record<keyof typeof CLASSIFIER_NAMES, Evaluation>,
+  cnnSvm: SvmHead,
+  pixelSvm: SvmHead,
+  training: { command: string; backend: string; epochs: number; bestEpoch: number; cnnTrainSeconds: number; macs: number; cpu: string; history: EpochSummary[]; limit: number | null },
+  data: { source: string; counts: Record<string, number> },
+  featureLayer: string,
+): string {
+  return [
+    '# Model report',
+    '',
+    `Produced by \`${training.command}\` on ${new Date().toISOString().slice(0, 10)}; every figure below comes from that run.`,
+    `Data: ${data.source} (${data.counts.train} Training images, ${data.counts.public} PublicTest images${training.limit === null ? '' : `, subsampled with --limit ${training.limit}`}).`,
+    'Model selection (best epoch, SVM C, calibration temperature) used PublicTest only; PrivateTest was never seen.',
+    `Backend: ${training.backend}. CPU: ${training.cpu}. CNN training time: ${formatDuration(training.cnnTrainSeconds)} for ${training.epochs} epochs (best: epoch ${training.bestEpoch}).`,
+    `CNN cost: ${(training.macs / 1e6).toFixed(1)}M multiply-accumulates per face.`,
+    '',
+    '## Classifiers on PublicTest',
+    '',
+    comparisonTable(metrics, CLASSIFIER_NAMES),
+    '',
+    `## Shipped classifier: SVM on '${featureLayer}' features`,
+    '',
+    perClassTable(metrics.cnnSvm),
+    '',
+    '![confusion matrix](confusion-cnn-svm.svg)',
+    '',
+    confusionTable(metrics.cnnSvm),
+    '',
+    '## SVM regularization (C), chosen on PublicTest',
+    '',
+    markdownTable(['features', 'C', 'PublicTest accuracy'], [
+      ...cnnSvm.search.map((s) => [featureLayer, s.C, percent(s.accuracy)]),
+      ...pixelSvm.search.map((s) => ['raw pixels', s.C, percent(s.accuracy)]),
+    ]),
+    '',
+    `Calibration: probabilities are softmax(scores / T) with T = ${cnnSvm.temperature.toFixed(4)}, fitted on PublicTest.`,
+    '',
+    '## Training history',
+    '',
+    markdownTable(
+      ['epoch', 'train loss', 'train acc', 'PublicTest loss', 'PublicTest acc', 'time'],
+      training.history.map((h) => [h.epoch, h.loss.toFixed(4), percent(h.accuracy), h.validationLoss.toFixed(4), percent(h.validationAccuracy), formatDuration(h.seconds)]),
+    ),
     '',
   ].join('\n');
 }
