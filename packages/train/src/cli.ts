@@ -6,6 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { runBench } from './commands/bench.js';
 import { runEval } from './commands/eval.js';
 import { PRESETS, type PresetName } from './commands/presets.js';
 import { runTrain } from './commands/train.js';
@@ -75,6 +76,17 @@ program
   .option('--strict', 'fail on the first unreadable image or CSV row instead of skipping it', false)
   .action(async (options: Parameters<typeof runEval>[0]) => {
     process.exitCode = await runEval(options);
+  });
+
+program
+  .command('bench')
+  .description('time a training step (stock wasm, patched wasm, tfjs-node), break it down by kernel, time inference; writes JSON')
+  .addOption(new Option('--preset <name>', 'whose CNN to time').choices(Object.keys(PRESETS)).default('default'))
+  .option('--steps <n>', 'timed training steps per backend, after 2 warm-up steps', positiveInteger, 10)
+  .option('--models <dir>', 'the CNN+SVM whose inference is timed', resolve(repoRoot, 'models'))
+  .option('--out <file>', 'JSON results (default: bench-results/train-<timestamp>.json)')
+  .action(async (options: Omit<Parameters<typeof runBench>[0], 'resultsDir'>) => {
+    process.exitCode = await runBench({ ...options, resultsDir: resolve(repoRoot, 'bench-results') });
   });
 
 program.parseAsync().catch((error: unknown) => {

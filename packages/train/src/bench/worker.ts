@@ -1,0 +1,111 @@
+/**
+ * Runs one `fer bench` measurement in a fresh process, which `fer bench` forks with a BenchJob
+ * (JSON) as its argument; the result goes back over IPC. A process per configuration because
+ * tfjs registers kernels globally per backend name: stock and patched wasm cannot be timed
+ * cleanly one after the other in the same process.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ExpressionClassifier, NUM_EXPRESSIONS } from '@fer/core';
+import { selectTrainingBackend, type BackendInfo } from '../backend/selectBackend.js';
+import { registerWasmGradientKernels } from '../backend/wasmGradientKernels.js';
+import { folderReader } from '../export/nodeReader.js';
+import { buildCnn } from '../model/cnn.js';
+import { summarizeTimes, timeRuns, type BenchJob, type InferenceJob, type InferenceResult, type Timing, type TrainJob, type TrainResult } from './jobs.js';
+import { profileStep } from './profile.js';
+
+const SEED = 42;
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** The error a conv-net gradient throws on the current kernels, or null when it works. */
+function convGradientError(): string | null {
+  const x = tf.ones([1, 4, 4, 1]);
+  const filter = tf.ones([3, 3, 1, 1]);
+  try {
+    tf.grad((f: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same').sum())(filter).dispose();
+    return null;
+  } catch (error) {
+    return errorMessage(error);
+  } finally {
+    tf.dispose([x, filter]);
+  }
+}
+
+/**
+ * Initialises wasm with its stock kernels plus only our Conv2DBackpropFilter (stock wasm has
+ * none). Our registration replaces three kernels at once, so the stock Conv2DBackpropInput and
+ * Tile are captured first and put back; the backend is started only then, because a kernel's
+ * setup runs when its backend starts.
+ */
+async function stockWasm(): Promise<{ backend: BackendInfo; stockTrainingError: string | null }> {
+  const stock = [tf.Conv2DBackpropInput, tf.Tile].map((name) => tf.getKernel(name, 'wasm'));
+  registerWasmGradientKernels();
+  const ourFilter = tf.getKernel(tf.Conv2DBackpropFilter, 'wasm');
+  if (ourFilter === undefined) throw new Error('no Conv2DBackpropFilter kernel');
+  tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
+  for (const config of stock) {
+    if (config === undefined) continue;
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+  // registerWasmGradientKernels is idempotent, so this leaves the stock set in place.
+  const backend = await selectTrainingBackend({ prefer: 'wasm' });
+  const stockTrainingError = convGradientError();
+  tf.registerKernel(ourFilter);
+  return { backend, stockTrainingError };
+}
+
+async function trainJob(job: TrainJob): Promise<TrainResult> {
+  let backend: BackendInfo;
+  let stockTrainingError: string | null | undefined;
+  if (job.configuration === 'wasm-stock') ({ backend, stockTrainingError } = await stockWasm());
+  else backend = await selectTrainingBackend({ prefer: job.configuration === 'tfjs-node' ? 'node' : 'wasm' });
+
+  const side = job.cnn.inputSize;
+  const x = tf.randomNormal([job.batchSize, side, side, 1], 0, 1, 'float32', SEED);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([job.batchSize], 0, NUM_EXPRESSIONS, 'int32', SEED), NUM_EXPRESSIONS));
+  const model = buildCnn(job.cnn);
+  model.compile({ optimizer: tf.train.adam(job.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const step = () => model.trainOnBatch(x, y);
+  const timing = summarizeTimes(job.batchSize, await timeRuns(step, job.warmup, job.steps));
+  const profile = job.profile ? await profileStep(step) : undefined;
+  return {
+    available: true,
+    backend: { name: backend.name, description: backend.description },
+    timing,
+    ...(stockTrainingError === undefined ? {} : { stockTrainingError }),
+    ...(profile === undefined ? {} : { profile }),
+  };
+}
+
+/** Times the shipped classifier end to end as the app calls it: grey faces in, predictions read back. */
+async function inferenceJob(job: InferenceJob): Promise<InferenceResult> {
+  const backend = await selectTrainingBackend({ prefer: 'wasm' });
+  const classifier = await ExpressionClassifier.create(folderReader(job.models));
+  const { height, width } = classifier.manifest.input;
+  const timings: Timing[] = [];
+  for (const batch of job.batchSizes) {
+    const faces = tf.tidy(() => tf.randomUniform([batch, height, width, 1], 0, 256, 'int32', SEED) as tf.Tensor4D);
+    timings.push(summarizeTimes(batch, await timeRuns(() => classifier.classify(faces), job.warmup, job.runs)));
+    faces.dispose();
+  }
+  classifier.dispose();
+  return {
+    available: true,
+    backend: { name: backend.name, description: backend.description },
+    featureLayer: classifier.manifest.cnn.featureLayer,
+    timings,
+  };
+}
+
+async function run(job: BenchJob): Promise<TrainResult | InferenceResult> {
+  try {
+    return job.kind === 'train' ? await trainJob(job) : await inferenceJob(job);
+  } catch (error) {
+    return { available: false, reason: errorMessage(error) };
+  }
+}
+
+if (process.send === undefined) throw new Error('bench worker: start it through `fer bench` (it reports over IPC)');
+const result = await run(JSON.parse(process.argv[2] ?? '') as BenchJob);
+process.send(result, () => process.disconnect());
