@@ -1,0 +1,124 @@
+/**
+ * Face detection on the device with MediaPipe tasks-vision's FaceDetector (BlazeFace short range,
+ * CPU delegate), behind a small typed API in tasks-vision's own style.
+ *
+ * Everything is loaded from the app's origin: the model (static/detector/, built by
+ * scripts/build-detector-model.ts) and the wasm runtime (served at /mediapipe/wasm/ from
+ * node_modules by tools/staticMounts.ts). tasks-vision itself would also post usage telemetry to a
+ * Google host; {@link createFaceDetector} switches that off (see {@link disableUsageLogging}).
+ */
+import { FaceDetector, FilesetResolver, type Detection } from '@mediapipe/tasks-vision';
+import type { FaceBox } from '@fer/core';
+
+export interface FaceDetectorOptions {
+  /** URL of the short-range model with metadata, e.g. '/detector/face_detection_short_range.tflite'. */
+  modelUrl: string;
+  /** URL of the folder holding tasks-vision's vision_wasm_*.{js,wasm}, e.g. '/mediapipe/wasm'. */
+  wasmBaseUrl: string;
+  /** Minimum face score, 0..1 (tasks-vision's default 0.5). */
+  minConfidence?: number;
+}
+
+export interface DetectedFace {
+  /** In pixels of the frame that was passed in. */
+  box: FaceBox;
+  /** Face score, 0..1. */
+  score: number;
+  /** In pixels; BlazeFace gives 6: right eye, left eye, nose tip, mouth, right ear, left ear. */
+  keypoints: { x: number; y: number }[];
+}
+
+export type VideoFrameSource = HTMLVideoElement | HTMLCanvasElement | ImageBitmap;
+export type StillImageSource = HTMLImageElement | HTMLCanvasElement | ImageBitmap;
+
+export interface FaceDetectorHandle {
+  /** Detects faces in a video frame. A `timestampMs` not above the previous call's is moved just past it. */
+  detectForVideo(frame: VideoFrameSource, timestampMs: number): DetectedFace[];
+  /** Detects faces in a still image; may be mixed freely with detectForVideo. */
+  detect(image: StillImageSource): DetectedFace[];
+  /** Frees the wasm graph; the handle is unusable afterwards. */
+  close(): void;
+}
+
+/**
+ * Creates a detector in VIDEO mode. Still images go through the same graph with a synthetic
+ * timestamp instead of a runningMode switch: tasks-vision's setOptions is asynchronous (so it
+ * cannot back a synchronous `detect`) and rebuilds the whole graph on every switch, while the
+ * face-detection graph keeps no state between frames, so VIDEO and IMAGE mode give the same boxes.
+ */
+export async function createFaceDetector(options: FaceDetectorOptions): Promise<FaceDetectorHandle> {
+  const fileset = await FilesetResolver.forVisionTasks(options.wasmBaseUrl.replace(/\/$/, ''));
+  const detector = await FaceDetector.createFromOptions(fileset, {
+    baseOptions: { modelAssetPath: options.modelUrl, delegate: 'CPU' },
+    runningMode: 'VIDEO',
+    minDetectionConfidence: options.minConfidence ?? 0.5,
+  });
+  disableUsageLogging(detector);
+
+  // MediaPipe rejects a timestamp that does not increase; detect() needs one of its own.
+  let lastTimestamp = -Infinity;
+  let closed = false;
+  const run = (frame: VideoFrameSource | StillImageSource, timestampMs: number): DetectedFace[] => {
+    if (closed) throw new Error('face detector is closed');
+    lastTimestamp = Math.max(timestampMs, lastTimestamp + 1);
+    const [width, height] = frameSize(frame);
+    if (width === 0 || height === 0) return [];
+    return detector.detectForVideo(frame, lastTimestamp).detections.map((d) => toFace(d, width, height));
+  };
+  return {
+    detectForVideo: run,
+    detect: (image) => run(image, lastTimestamp + 1),
+    close() {
+      if (closed) return;
+      closed = true;
+      detector.close();
+    },
+  };
+}
+
+function frameSize(frame: VideoFrameSource | StillImageSource): [number, number] {
+  if (typeof HTMLVideoElement !== 'undefined' && frame instanceof HTMLVideoElement) {
+    return [frame.videoWidth, frame.videoHeight];
+  }
+  if (typeof HTMLImageElement !== 'undefined' && frame instanceof HTMLImageElement) {
+    return [frame.naturalWidth, frame.naturalHeight];
+  }
+  return [frame.width, frame.height];
+}
+
+function toFace(d: Detection, width: number, height: number): DetectedFace {
+  const b = d.boundingBox;
+  return {
+    // tasks-vision already gives the box in pixels, the keypoints normalized.
+    box: { x: b?.originX ?? 0, y: b?.originY ?? 0, width: b?.width ?? 0, height: b?.height ?? 0 },
+    score: d.categories[0]?.score ?? 0,
+    keypoints: d.keypoints.map((k) => ({ x: k.x * width, y: k.y * height })),
+  };
+}
+
+/**
+ * tasks-vision 1.1.0 gives every task a usage logger that POSTs to odml.pa.googleapis.com every
+ * 60 s and on close(), with no public switch. Its minified field names change between builds, so
+ * it is found by shape: an own property with close() whose own property has flush() (the sender).
+ * Marking the sender failed makes flush a no-op; removing the logger stops the bookkeeping (every
+ * use in the bundle is guarded by `logger?.`). Not found means tasks-vision changed: refuse to run
+ * rather than leak (not even close(), which would flush; the app's CSP connect-src 'self' is the
+ * second line of defence).
+ */
+export function disableUsageLogging(task: object): void {
+  const record = task as Record<string, unknown>;
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  let found = false;
+  for (const key of Object.keys(record)) {
+    const logger = record[key];
+    if (!isObject(logger) || typeof logger.close !== 'function') continue;
+    const sender = Object.values(logger).find((v) => isObject(v) && typeof v.flush === 'function');
+    if (!isObject(sender)) continue;
+    sender.error = new Error('usage logging disabled by the app');
+    record[key] = undefined;
+    found = true;
+  }
+  if (!found) {
+    throw new Error('tasks-vision usage logger not found: refusing to run a detector that may phone home');
+  }
+}
