@@ -1,0 +1,102 @@
+/**
+ * Writes a .y4m video of real FER2013 faces for Chromium's fake camera
+ * (--use-file-for-fake-video-capture): each face shown for a while on a grey background, then an
+ * empty scene, so a test sees faces come and go. FER2013 images stay outside the repository;
+ * the video goes wherever it is asked to (a temp folder).
+ *
+ *   node --import tsx scripts/make-fake-camera.ts OUT.y4m [FER2013_DIR]
+ */
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import jpeg from 'jpeg-js';
+
+export interface FakeCameraOptions {
+  /** FER2013 in the Kaggle folder layout (test/<label>/PublicTest_*.jpg is read). */
+  ferDir: string;
+  /** Output .y4m path. */
+  out: string;
+  /** Expressions shown, one face each, in order. */
+  labels?: readonly string[];
+  width?: number;
+  height?: number;
+  fps?: number;
+  /** Seconds each face (and the final empty scene) stays on screen. */
+  secondsEach?: number;
+  /** Face side in pixels; the 48x48 crops are scaled up to it. */
+  faceSize?: number;
+}
+
+/** Default FER2013 location: $FER2013_DIR, else ../shared/datasets/fer2013 beside the repository. */
+export function defaultFerDir(): string {
+  return process.env.FER2013_DIR ?? resolve(fileURLToPath(new URL('../../..', import.meta.url)), '../shared/datasets/fer2013');
+}
+
+/** The first PublicTest image of `label`, decoded to 48x48 grey levels. */
+function readFace(ferDir: string, label: string): { pixels: Uint8Array; size: number } {
+  const dir = join(ferDir, 'test', label);
+  const file = readdirSync(dir)
+    .filter((name) => name.startsWith('PublicTest_') && name.endsWith('.jpg'))
+    .sort()[0];
+  if (file === undefined) throw new Error(`no PublicTest image in ${dir}`);
+  const image = jpeg.decode(readFileSync(join(dir, file)), { useTArray: true, formatAsRGBA: true });
+  const pixels = new Uint8Array(image.width * image.height);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = image.data[4 * i] as number;
+  if (image.width !== image.height) throw new Error(`${file} is not square`);
+  return { pixels, size: image.width };
+}
+
+/** Bilinear scale of a square grey image into `luma` (frame width `stride`) at (x0, y0). */
+function paste(luma: Uint8Array, stride: number, face: { pixels: Uint8Array; size: number }, x0: number, y0: number, side: number): void {
+  const scale = face.size / side;
+  for (let y = 0; y < side; y++) {
+    const sy = Math.min(face.size - 1, Math.max(0, (y + 0.5) * scale - 0.5));
+    const y1 = Math.floor(sy);
+    const y2 = Math.min(face.size - 1, y1 + 1);
+    for (let x = 0; x < side; x++) {
+      const sx = Math.min(face.size - 1, Math.max(0, (x + 0.5) * scale - 0.5));
+      const x1 = Math.floor(sx);
+      const x2 = Math.min(face.size - 1, x1 + 1);
+      const at = (px: number, py: number) => face.pixels[py * face.size + px] as number;
+      const top = at(x1, y1) + (at(x2, y1) - at(x1, y1)) * (sx - x1);
+      const bottom = at(x1, y2) + (at(x2, y2) - at(x1, y2)) * (sx - x1);
+      luma[(y0 + y) * stride + x0 + x] = Math.round(top + (bottom - top) * (sy - y1));
+    }
+  }
+}
+
+/** Writes the video; returns how many frames it holds. */
+export function makeFakeCamera(options: FakeCameraOptions): number {
+  const { ferDir, out, labels = ['happy', 'surprise', 'neutral'], width = 640, height = 480, fps = 10, secondsEach = 2, faceSize = 240 } = options;
+  if (!existsSync(join(ferDir, 'test'))) throw new Error(`FER2013 not found at ${ferDir} (expected test/<label>/)`);
+  const chroma = new Uint8Array((width / 2) * (height / 2)).fill(128);
+  const scenes = [...labels.map((label) => readFace(ferDir, label)), undefined];
+  const framesEach = Math.round(fps * secondsEach);
+  const fd = openSync(out, 'w');
+  try {
+    writeSync(fd, `YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`);
+    for (const face of scenes) {
+      const luma = new Uint8Array(width * height).fill(110);
+      if (face !== undefined) paste(luma, width, face, (width - faceSize) >> 1, (height - faceSize) >> 1, faceSize);
+      for (let i = 0; i < framesEach; i++) {
+        writeSync(fd, 'FRAME\n');
+        writeSync(fd, luma);
+        writeSync(fd, chroma);
+        writeSync(fd, chroma);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return scenes.length * framesEach;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [out, ferDir = defaultFerDir()] = process.argv.slice(2);
+  if (out === undefined) {
+    console.error('usage: make-fake-camera.ts OUT.y4m [FER2013_DIR]');
+    process.exit(2);
+  }
+  const frames = makeFakeCamera({ ferDir, out });
+  console.log(`wrote ${out}: ${frames} frames`);
+}

@@ -1,0 +1,87 @@
+import { EXPRESSIONS, type ExpressionPrediction } from '@fer/core';
+import { IntervalGate, PerfStats, type PerfSnapshot } from '../perf/perfStats';
+import type { Runtime } from '../runtime/runtime';
+import { FaceTracker, type TrackedFace } from '../tracking/faceTracker';
+import { cropFromSource, saliencyOf, type Saliency } from './analyze';
+
+/** A tracked face with its latest saliency map, when saliency is on. */
+export interface LiveFace extends TrackedFace {
+  saliency: Saliency | undefined;
+}
+
+/** Result of one processed video frame. */
+export interface LiveFrame {
+  faces: LiveFace[];
+  perf: PerfSnapshot;
+  /** Why saliency is off although it was asked for (it then stays off; classification goes on). */
+  saliencyProblem: string | undefined;
+}
+
+/**
+ * Saliency is a backward pass through the CNN for every face, several times the cost of
+ * classifying. Refreshing it at most ~5 Hz, and never spending more than a quarter of the time
+ * on it, keeps the video and the labels real time while the heat map still follows the face.
+ */
+const SALIENCY_MIN_INTERVAL_MS = 200;
+const SALIENCY_MAX_SHARE = 0.25;
+
+/** Per-frame pipeline of the live camera: detect, crop, classify, track and smooth, saliency. */
+export class LiveAnalyzer {
+  private readonly tracker = new FaceTracker();
+  private readonly perf = new PerfStats();
+  private readonly saliencyGate = new IntervalGate();
+  private saliencyMs = 0;
+  private saliencyById = new Map<number, Saliency>();
+  private saliencyProblem: string | undefined;
+
+  constructor(private readonly runtime: Runtime) {}
+
+  /** Processes the video's current frame; `nowMs` must increase from call to call. */
+  async process(video: HTMLVideoElement, nowMs: number, options: { saliency: boolean }): Promise<LiveFrame> {
+    const { detector, classifier } = this.runtime;
+    let start = performance.now();
+    const boxes = detector.detectForVideo(video, nowMs).map((face) => face.box);
+    this.perf.stage('detect', performance.now() - start);
+
+    let faces: LiveFace[] = [];
+    if (boxes.length === 0) {
+      this.tracker.update([], nowMs);
+    } else {
+      start = performance.now();
+      const crops = cropFromSource(classifier, video, boxes);
+      try {
+        const predictions = await classifier.classify(crops);
+        this.perf.stage('classify', performance.now() - start);
+        const tracked = this.tracker.update(
+          boxes.map((box, i) => ({ box, probabilities: (predictions[i] as ExpressionPrediction).probabilities })),
+          nowMs,
+        );
+        const interval = Math.max(SALIENCY_MIN_INTERVAL_MS, this.saliencyMs / SALIENCY_MAX_SHARE);
+        if (options.saliency && this.saliencyProblem === undefined && this.saliencyGate.due(nowMs, interval)) {
+          start = performance.now();
+          try {
+            const maps = await saliencyOf(classifier, crops, tracked.map((face) => EXPRESSIONS.indexOf(face.expression)));
+            this.saliencyMs = performance.now() - start;
+            this.perf.stage('saliency', this.saliencyMs);
+            this.saliencyById = new Map(tracked.map((face, i) => [face.id, maps[i] as Saliency]));
+          } catch (error) {
+            // A gradient kernel the backend lacks must not stop the labels.
+            this.saliencyProblem = error instanceof Error ? error.message : String(error);
+          }
+        }
+        faces = tracked.map((face) => ({ ...face, saliency: options.saliency ? this.saliencyById.get(face.id) : undefined }));
+      } finally {
+        crops.dispose();
+      }
+    }
+    this.perf.frame(performance.now());
+    return { faces, perf: this.perf.snapshot(), saliencyProblem: options.saliency ? this.saliencyProblem : undefined };
+  }
+
+  /** Forgets faces and timings, e.g. after the camera was switched or paused. */
+  reset(): void {
+    this.tracker.reset();
+    this.perf.reset();
+    this.saliencyById.clear();
+  }
+}
