@@ -65,6 +65,31 @@ function paste(luma: Uint8Array, stride: number, face: { pixels: Uint8Array; siz
   }
 }
 
+/**
+ * A still photo (24-bit BMP, which every browser decodes) with FER2013 faces of `labels` side by
+ * side on grey, for photo-mode tests.
+ */
+export function makeFakePhoto(ferDir: string, labels: readonly string[] = ['happy', 'surprise'], faceSize = 220): Buffer {
+  const width = labels.length * (faceSize + 60) + 60;
+  const height = faceSize + 120;
+  const luma = new Uint8Array(width * height).fill(120);
+  labels.forEach((label, i) => paste(luma, width, readFace(ferDir, label), 60 + i * (faceSize + 60), 60, faceSize));
+  const rowBytes = Math.ceil((width * 3) / 4) * 4;
+  const bmp = Buffer.alloc(54 + rowBytes * height);
+  bmp.write('BM', 0, 'ascii');
+  bmp.writeUInt32LE(bmp.length, 2);
+  bmp.writeUInt32LE(54, 10); // pixel data offset
+  bmp.writeUInt32LE(40, 14); // BITMAPINFOHEADER
+  bmp.writeInt32LE(width, 18);
+  bmp.writeInt32LE(-height, 22); // negative: rows top to bottom
+  bmp.writeUInt16LE(1, 26);
+  bmp.writeUInt16LE(24, 28);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) bmp.fill(luma[y * width + x] as number, 54 + y * rowBytes + 3 * x, 54 + y * rowBytes + 3 * x + 3);
+  }
+  return bmp;
+}
+
 /** Writes the video; returns how many frames it holds. */
 export function makeFakeCamera(options: FakeCameraOptions): number {
   const { ferDir, out, labels = ['happy', 'surprise', 'neutral'], width = 640, height = 480, fps = 10, secondsEach = 2, faceSize = 240 } = options;
