@@ -150,6 +150,19 @@ describe.skipIf(skipReason !== undefined)('the web app in Chromium', () => {
     expect(violations).toEqual([]);
   }, 180_000);
 
+  it('switches between cameras', async () => {
+    const context = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=2']);
+    const { page } = await open(context);
+    const deviceId = () => page.evaluate(() => (document.querySelector('video')?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.getSettings().deviceId);
+    await page.getByRole('button', { name: 'Start camera' }).click({ timeout: 60_000 });
+    const sw = page.getByRole('button', { name: 'Switch camera' });
+    await sw.waitFor({ timeout: 20_000 });
+    const first = await deviceId();
+    await sw.click();
+    expect(first).toBeDefined();
+    await expect.poll(async () => [undefined, first].includes(await deviceId()), { timeout: 20_000 }).toBe(false);
+  }, 120_000);
+
   it('explains why the camera cannot start', async () => {
     const context = await launch();
     for (const [error, shown] of [
