@@ -55,8 +55,9 @@ export async function createFaceDetector(options: FaceDetectorOptions): Promise<
   });
   disableUsageLogging(detector);
 
-  // MediaPipe rejects a timestamp that does not increase; detect() needs one of its own.
-  let lastTimestamp = -Infinity;
+  // MediaPipe rejects a timestamp that does not increase, and aborts on a non-finite one, so
+  // start at 0: detect() before any video frame then sends 1.
+  let lastTimestamp = 0;
   let closed = false;
   const run = (frame: VideoFrameSource | StillImageSource, timestampMs: number): DetectedFace[] => {
     if (closed) throw new Error('face detector is closed');
