@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectTrainingBackend } from '../src/backend/selectBackend.js';
-import { registerWasmGradientKernels } from '../src/backend/wasmGradientKernels.js';
+import { registerWasmGradientKernels } from '@fer/core/wasm-gradients';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number;

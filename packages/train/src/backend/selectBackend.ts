@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmGradientKernels } from './wasmGradientKernels.js';
+import { registerWasmGradientKernels } from '@fer/core/wasm-gradients';
 
 /** What training runs on, so logs and exported training configs can say so. */
 export type BackendInfo = {

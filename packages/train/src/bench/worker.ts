@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ExpressionClassifier, NUM_EXPRESSIONS } from '@fer/core';
 import { selectTrainingBackend, type BackendInfo } from '../backend/selectBackend.js';
-import { registerWasmGradientKernels } from '../backend/wasmGradientKernels.js';
+import { registerWasmGradientKernels } from '@fer/core/wasm-gradients';
 import { folderReader } from '../export/nodeReader.js';
 import { buildCnn } from '../model/cnn.js';
 import { summarizeTimes, timeRuns, type BenchJob, type InferenceJob, type InferenceResult, type Timing, type TrainJob, type TrainResult } from './jobs.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmGradientKernels } from '@fer/core/wasm-gradients';
 
 /** The tfjs backends this app runs on. */
 export type BackendName = 'webgl' | 'wasm';
@@ -19,6 +20,8 @@ export async function initBackend(wasmBase: string, only?: BackendName): Promise
   // Threaded wasm needs cross-origin isolation (COOP/COEP headers) that static hosting can't promise.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   setWasmPaths(wasmBase);
+  // Saliency differentiates through the CNN; stock wasm lacks the conv filter-gradient kernel.
+  registerWasmGradientKernels();
   for (const name of only === undefined ? (['webgl', 'wasm'] as const) : [only]) {
     try {
       if (await tf.setBackend(name)) {

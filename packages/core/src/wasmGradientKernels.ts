@@ -1,5 +1,5 @@
 /**
- * Training kernels for the tfjs 'wasm' backend (4.22). Stock wasm has no `Conv2DBackpropFilter`
+ * Gradient kernels for the tfjs 'wasm' backend (4.22), needed to train on it (Node) and for saliency maps (browser). Stock wasm has no `Conv2DBackpropFilter`
  * (training a conv net throws) and a slow `Conv2DBackpropInput`; both gradients are convolutions
  * themselves, so we express them with wasm's fast forward Conv2D (XNNPACK).
  *
