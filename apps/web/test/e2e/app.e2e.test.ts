@@ -198,6 +198,8 @@ describe.skipIf(skipReason !== undefined)('the web app in Chromium', () => {
     const captions = await page.locator('.charts figcaption').allInnerTexts();
     expect(captions).toHaveLength(2);
     for (const caption of captions) expect(caption).toMatch(LABEL);
+    // Saliency differentiates through the CNN, which on wasm needs @fer/core's gradient kernels.
+    expect(await state(page, 'saliency-unavailable').count()).toBe(0);
     expect(foreign).toEqual([]);
   }, 120_000);
 });
