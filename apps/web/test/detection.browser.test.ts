@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserPlan, BrowserResult, Scene } from './detection-browser/page';
+import { CHROMIUM_FLAGS, chromiumPath } from './helpers/chromium.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const repoDir = resolve(appDir, '../..');
 const ferDir = process.env.FER2013_DIR ?? resolve(repoDir, '../shared/datasets/fer2013');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const wasmDir = join(appDir, 'node_modules/@mediapipe/tasks-vision/wasm');
 const modelFile = join(appDir, 'static/detector/face_detection_short_range.tflite');
 
@@ -173,15 +173,7 @@ describe.skipIf(skipReason !== null)('face detection in Chromium', () => {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: chromiumPath,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_FLAGS,
     });
     // Block, and remember, anything that is not the page's own origin.
     await context.route('**/*', (route) => {

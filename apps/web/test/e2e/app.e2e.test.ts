@@ -18,12 +18,12 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultFerDir, makeFakeCamera, makeFakePhoto } from '../../scripts/make-fake-camera';
+import { CHROMIUM_FLAGS, chromiumPath } from '../helpers/chromium.js';
 
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 const repoDir = resolve(appDir, '../..');
 const modelsDir = process.env.FER_MODELS_DIR ?? join(repoDir, 'models');
 const ferDir = defaultFerDir();
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const skipReason = !existsSync(chromiumPath)
   ? `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`
@@ -34,15 +34,6 @@ const skipReason = !existsSync(chromiumPath)
       : undefined;
 if (skipReason !== undefined) console.warn(`app.e2e.test: skipped: ${skipReason}`);
 
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const LABEL = new RegExp(`^(Face \\d+: )?(${EXPRESSIONS.join('|')})$`, 'i');
 
 describe.skipIf(skipReason !== undefined)('the web app in Chromium', () => {
@@ -76,7 +67,7 @@ describe.skipIf(skipReason !== undefined)('the web app in Chromium', () => {
     const context = await chromium.launchPersistentContext(mkdtempSync(join(tmp, 'profile-')), {
       executablePath: chromiumPath,
       headless: true,
-      args: [...FLAGS, ...args],
+      args: [...CHROMIUM_FLAGS, ...args],
       serviceWorkers,
       viewport: { width: 480, height: 900 },
     });
