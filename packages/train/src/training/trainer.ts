@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { NUM_EXPRESSIONS, normalizeGray, type InputSpec } from '@fer/core';
 import type { LabeledImages } from '../data/dataset.js';
+import { argmaxRows } from '../evaluation/metrics.js';
 import { buildCnn, type CnnConfig } from '../model/cnn.js';
 import { augmentBatch, type AugmentConfig } from './augment.js';
 import { copyRows, forEachBatch } from './batches.js';
@@ -84,13 +85,13 @@ async function validate(model: tf.LayersModel, images: LabeledImages, input: Inp
     await copyRows(output, probabilities, start);
     output.dispose();
   });
+  const predicted = argmaxRows(probabilities);
   let loss = 0;
   let correct = 0;
   for (let i = 0; i < images.count; i++) {
-    const row = probabilities.subarray(i * NUM_EXPRESSIONS, (i + 1) * NUM_EXPRESSIONS);
     const truth = images.labels[i] as number;
-    loss -= Math.log(Math.max(row[truth] as number, 1e-7));
-    if (row.indexOf(Math.max(...row)) === truth) correct++;
+    loss -= Math.log(Math.max(probabilities[i * NUM_EXPRESSIONS + truth] as number, 1e-7));
+    if (predicted[i] === truth) correct++;
   }
   return { loss: loss / images.count, accuracy: correct / images.count };
 }
