@@ -1,6 +1,6 @@
 import { EXPRESSIONS } from '@fer/core';
 import { describe, expect, it } from 'vitest';
-import { FaceTracker, iou, matchByIou, smoothingWeight } from '../src/lib/tracking/faceTracker';
+import { centroidDistance, FaceTracker, iou, matchByCentroid, matchByIou, smoothingWeight } from '../src/lib/tracking/faceTracker';
 
 const box = (x: number, y = 0, size = 100) => ({ x, y, width: size, height: size });
 /** Probabilities with `p` on expression `name` and the rest spread evenly. */
@@ -97,5 +97,35 @@ describe('FaceTracker', () => {
     tracker.reset();
     const [b] = tracker.update([{ box: box(0), probabilities: probs('happy', 0.9) }], 10);
     expect(b?.id).not.toBe(a?.id);
+  });
+});
+
+describe('matchByCentroid', () => {
+  it('completes IoU matching with the nearest centre, within the limit, once per track', () => {
+    // box(0) -> box(60): IoU 0.25, below 0.3, but centres 0.6 sides apart.
+    const match = matchByIou([box(0), box(1000)], [box(60), box(2000)], 0.3);
+    expect(match).toEqual([-1, -1]);
+    expect(matchByCentroid([box(0), box(1000)], [box(60), box(2000)], match, 0.75)).toEqual([0, -1]);
+    expect(matchByCentroid([box(0)], [box(60)], [-1], 0.5)).toEqual([-1]);
+    expect(matchByCentroid([box(0)], [box(40), box(50)], [0, -1], 2)).toEqual([0, -1]);
+  });
+  it('measures distance in face sides', () => {
+    expect(centroidDistance(box(0, 0, 100), box(50, 0, 100))).toBeCloseTo(0.5);
+    expect(centroidDistance(box(0, 0, 10), box(5, 0, 10))).toBeCloseTo(0.5);
+  });
+});
+
+describe('FaceTracker grace period and centroid fallback', () => {
+  it('keeps eight faces’ ids through a brief miss of one and a jump of another', () => {
+    const tracker = new FaceTracker({ keepMissingMs: 500, maxCentroidDistance: 0.75 });
+    const grid = Array.from({ length: 8 }, (_, i) => box((i % 4) * 300, Math.floor(i / 4) * 300));
+    const first = tracker.update(grid.map((b) => ({ box: b, probabilities: probs('neutral', 0.8) })), 0);
+    expect(new Set(first.map((f) => f.id)).size).toBe(8);
+    // Face 3 missed for two frames; face 5 jumps 60 px (IoU 0.25) when it returns.
+    tracker.update(grid.filter((_, i) => i !== 3).map((b) => ({ box: b, probabilities: probs('neutral', 0.8) })), 100);
+    tracker.update(grid.filter((_, i) => i !== 3).map((b) => ({ box: b, probabilities: probs('neutral', 0.8) })), 200);
+    const moved = grid.map((b, i) => (i === 5 ? { ...b, x: b.x + 60 } : b));
+    const back = tracker.update(moved.map((b) => ({ box: b, probabilities: probs('neutral', 0.8) })), 300);
+    expect(back.map((f) => f.id)).toEqual(first.map((f) => f.id));
   });
 });

@@ -1,7 +1,8 @@
 import { EXPRESSIONS, type ExpressionPrediction } from '@fer/core';
 import { IntervalGate, PerfStats, type PerfSnapshot } from '../perf/perfStats';
 import type { Runtime } from '../runtime/runtime';
-import { FaceTracker, type TrackedFace } from '../tracking/faceTracker';
+import type { VideoFrameSource } from '../detection/faceDetector';
+import { FaceTracker, type FaceTrackerOptions, type TrackedFace } from '../tracking/faceTracker';
 import { cropFromSource, saliencyOf, type Saliency } from './analyze';
 
 /** A tracked face with its latest saliency map, when saliency is on. */
@@ -25,19 +26,27 @@ export interface LiveFrame {
 const SALIENCY_MIN_INTERVAL_MS = 200;
 const SALIENCY_MAX_SHARE = 0.25;
 
-/** Per-frame pipeline of the live camera: detect, crop, classify, track and smooth, saliency. */
+/**
+ * Per-frame pipeline of the live camera (and of audience mode's camera and video-file paths):
+ * detect, crop, classify, track and smooth, saliency.
+ */
 export class LiveAnalyzer {
-  private readonly tracker = new FaceTracker();
+  private readonly tracker: FaceTracker;
   private readonly perf = new PerfStats();
   private readonly saliencyGate = new IntervalGate();
   private saliencyMs = 0;
   private saliencyById = new Map<number, Saliency>();
   private saliencyProblem: string | undefined;
 
-  constructor(private readonly runtime: Runtime) {}
+  constructor(
+    private readonly runtime: Runtime,
+    trackerOptions?: FaceTrackerOptions,
+  ) {
+    this.tracker = new FaceTracker(trackerOptions);
+  }
 
-  /** Processes the video's current frame; `nowMs` must increase from call to call. */
-  async process(video: HTMLVideoElement, nowMs: number, options: { saliency: boolean }): Promise<LiveFrame> {
+  /** Processes the frame `video` shows (a video element, or a decoded frame drawn on a canvas); `nowMs` must increase from call to call. */
+  async process(video: VideoFrameSource, nowMs: number, options: { saliency: boolean }): Promise<LiveFrame> {
     const { detector, classifier } = this.runtime;
     let start = performance.now();
     const boxes = detector.detectForVideo(video, nowMs).map((face) => face.box);

@@ -33,6 +33,39 @@ export function matchByIou(previous: readonly FaceBox[], current: readonly FaceB
   return match;
 }
 
+/** Distance between two boxes' centres, in units of their mean side (size-independent). */
+export function centroidDistance(a: FaceBox, b: FaceBox): number {
+  const dx = a.x + a.width / 2 - (b.x + b.width / 2);
+  const dy = a.y + a.height / 2 - (b.y + b.height / 2);
+  const side = (Math.sqrt(a.width * a.height) + Math.sqrt(b.width * b.height)) / 2;
+  return Math.hypot(dx, dy) / Math.max(side, 1e-6);
+}
+
+/**
+ * Second pass for boxes IoU left unmatched (a face that moved fast, or came back after a miss
+ * with its box shifted): pairs them greedily by nearest centre, within `maxDistance` mean sides.
+ * `match` is matchByIou's result and is completed in place.
+ */
+export function matchByCentroid(previous: readonly FaceBox[], current: readonly FaceBox[], match: number[], maxDistance: number): number[] {
+  const taken = new Set(match.filter((p) => p !== -1));
+  const pairs: { p: number; c: number; distance: number }[] = [];
+  current.forEach((cb, c) => {
+    if (match[c] !== -1) return;
+    previous.forEach((pb, p) => {
+      if (taken.has(p)) return;
+      const distance = centroidDistance(pb, cb);
+      if (distance <= maxDistance) pairs.push({ p, c, distance });
+    });
+  });
+  pairs.sort((a, b) => a.distance - b.distance);
+  for (const { p, c } of pairs) {
+    if (match[c] !== -1 || taken.has(p)) continue;
+    match[c] = p;
+    taken.add(p);
+  }
+  return match;
+}
+
 /**
  * Weight of a new observation in an exponential moving average after `dtMs`, for a time
  * constant `tauMs`. Defined by elapsed time rather than per frame, so labels settle equally
@@ -66,8 +99,10 @@ export interface FaceTrackerOptions {
   minIou?: number;
   /** Smoothing time constant: larger is steadier but slower to follow a change. */
   tauMs?: number;
-  /** How long a face the detector missed keeps its history, so a one-frame miss doesn't reset it. */
+  /** How long a face the detector missed keeps its id and history (grace period), so a brief miss doesn't reset it. */
   keepMissingMs?: number;
+  /** Centroid fallback: an unmatched box continues a track whose centre is within this many face sides (0 turns it off). */
+  maxCentroidDistance?: number;
 }
 
 interface Track extends TrackedFace {
@@ -89,21 +124,21 @@ export class FaceTracker {
   private readonly minIou: number;
   private readonly tauMs: number;
   private readonly keepMissingMs: number;
+  private readonly maxCentroidDistance: number;
 
   constructor(options: FaceTrackerOptions = {}) {
     this.minIou = options.minIou ?? 0.3;
     this.tauMs = options.tauMs ?? 300;
     this.keepMissingMs = options.keepMissingMs ?? 500;
+    this.maxCentroidDistance = options.maxCentroidDistance ?? 0.6;
   }
 
   /** Takes this frame's faces; returns their tracks in the same order as `observations`. */
   update(observations: readonly FaceObservation[], nowMs: number): TrackedFace[] {
     this.tracks = this.tracks.filter((t) => nowMs - t.lastSeenMs <= this.keepMissingMs);
-    const match = matchByIou(
-      this.tracks.map((t) => t.box),
-      observations.map((o) => o.box),
-      this.minIou,
-    );
+    const trackBoxes = this.tracks.map((t) => t.box);
+    const boxes = observations.map((o) => o.box);
+    const match = matchByCentroid(trackBoxes, boxes, matchByIou(trackBoxes, boxes, this.minIou), this.maxCentroidDistance);
     const updated = observations.map((observation, i): Track => {
       const previous = this.tracks[match[i] as number];
       if (previous === undefined) {

@@ -1,0 +1,72 @@
+/**
+ * The one code path from a frame to session data, shared by the live camera and the video file:
+ * LiveAnalyzer (detect, classify, track, smooth; no saliency) then SessionRecorder. Only the frame
+ * source and the clock differ between the two modes.
+ */
+import type { VideoFrameSource } from '../detection/faceDetector.js';
+import { LiveAnalyzer, type LiveFace } from '../pipeline/liveAnalyzer.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { FaceTrackerOptions } from '../tracking/faceTracker.js';
+import type { SessionRecorder } from './recorder.js';
+import type { VideoFile } from './videoFile.js';
+
+/**
+ * Tracking for an audience: faces sit still but are small and many, so the detector misses one
+ * now and then; a second of grace keeps its id, and the centroid fallback re-attaches a face
+ * whose box jumped.
+ */
+export const AUDIENCE_TRACKING: FaceTrackerOptions = { minIou: 0.3, tauMs: 300, keepMissingMs: 1000, maxCentroidDistance: 0.6 };
+
+export class AudienceCapture {
+  private readonly analyzer: LiveAnalyzer;
+
+  constructor(
+    runtime: Runtime,
+    readonly recorder: SessionRecorder,
+  ) {
+    this.analyzer = new LiveAnalyzer(runtime, AUDIENCE_TRACKING);
+  }
+
+  /**
+   * Analyses one frame and records it at `sessionMs`. `trackMs` drives tracking and smoothing and
+   * must increase (wall clock live, so smoothing goes on while paused; media time for a file).
+   */
+  async ingest(frame: VideoFrameSource, trackMs: number, sessionMs = trackMs): Promise<LiveFace[]> {
+    const { faces } = await this.analyzer.process(frame, trackMs, { saliency: false });
+    this.recorder.record(sessionMs, faces);
+    return faces;
+  }
+}
+
+export interface FileAnalysisOptions {
+  /** Analysis rate cap; faster videos have frames skipped at even steps. */
+  maxFps: number;
+  signal?: AbortSignal;
+  /** Called after each analysed frame with progress 0..1 and that frame's faces. */
+  onFrame?: (progress: number, faces: LiveFace[], frame: HTMLCanvasElement) => void;
+  /** Resolves when a paused analysis may go on (checked before every frame). */
+  whenRunning?: () => Promise<void>;
+}
+
+/**
+ * Runs a whole video file through `capture`, frame by frame. Cancelling (the signal) or a decode
+ * error part-way keeps the frames recorded so far; the recorder is stopped either way.
+ * Resolves 'done' or 'cancelled'; rejects with a VideoFileError on a damaged file.
+ */
+export async function analyzeVideoFile(video: VideoFile, capture: AudienceCapture, options: FileAnalysisOptions): Promise<'done' | 'cancelled'> {
+  const { durationMs } = video.info;
+  try {
+    for await (const frame of video.frames({ maxFps: options.maxFps, ...(options.signal ? { signal: options.signal } : {}) })) {
+      await options.whenRunning?.();
+      options.signal?.throwIfAborted();
+      const faces = await capture.ingest(frame.canvas, frame.tMs);
+      options.onFrame?.(durationMs > 0 ? Math.min(1, frame.tMs / durationMs) : 0, faces, frame.canvas);
+    }
+    return 'done';
+  } catch (error) {
+    if (options.signal?.aborted === true) return 'cancelled';
+    throw error;
+  } finally {
+    await capture.recorder.stop();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Export and import of sessions: a per-frame CSV for spreadsheets, and a JSON document with the
+ * summary (segments between markers, dominant expression, peaks) plus every frame, which imports
+ * back into the app. Imports are validated with the session schemas and checked for consistency.
+ */
+import { EXPRESSIONS } from '@fer/core';
+import { z } from 'zod';
+import { frameSampleSchema, labelOf, SESSION_FORMAT_VERSION, sessionMetaSchema, type Session } from './session.js';
+import { summarize, type SessionSummary } from './summary.js';
+
+/** CSV columns: one row per face per analysed frame. */
+export const CSV_HEADER = ['time_s', 'face_id', 'x', 'y', 'width', 'height', 'label', ...EXPRESSIONS.map((e) => `p_${e}`)];
+
+/** Per-frame CSV (RFC 4180, '\n' line ends). A frame without faces gives one row with an empty face id, so pauses in attention show. */
+export function toCsv(session: Session): string {
+  const lines = [CSV_HEADER.join(',')];
+  for (const frame of session.frames) {
+    const time = (frame.t / 1000).toFixed(3);
+    if (frame.faces.length === 0) lines.push([time, '', '', '', '', '', '', ...EXPRESSIONS.map(() => '')].join(','));
+    for (const face of frame.faces) {
+      lines.push([time, face.id, ...face.box, labelOf(face.p), ...face.p].join(','));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const FORMAT = 'fer-audience-session';
+
+/** The exported JSON document. */
+export interface SessionDocument {
+  format: typeof FORMAT;
+  version: number;
+  labels: string[];
+  session: Session['meta'];
+  summary: SessionSummary;
+  frames: Session['frames'];
+}
+
+export function toJson(session: Session): string {
+  const doc: SessionDocument = {
+    format: FORMAT,
+    version: SESSION_FORMAT_VERSION,
+    labels: [...EXPRESSIONS],
+    session: session.meta,
+    summary: summarize(session),
+    frames: session.frames,
+  };
+  return JSON.stringify(doc);
+}
+
+const documentSchema = z.object({
+  format: z.literal(FORMAT),
+  version: z.literal(SESSION_FORMAT_VERSION),
+  labels: z.array(z.string()),
+  session: sessionMetaSchema,
+  // The summary is derived: recomputed on import, never trusted.
+  summary: z.unknown(),
+  frames: z.array(frameSampleSchema),
+});
+
+/** Why an import was refused, in words for the user. */
+export class ImportError extends Error {
+  override name = 'ImportError';
+}
+
+/** Parses an exported JSON document back into a session (stopped, whatever it was when exported). */
+export function fromJson(text: string): Session {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ImportError('This file is not JSON. Choose a session exported by this app (.json).');
+  }
+  const parsed = documentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined ? '' : ` (${issue.path.join('.') || 'document'}: ${issue.message})`;
+    throw new ImportError(`This is not a session exported by this app, or it is from an incompatible version${where}.`);
+  }
+  const doc = parsed.data;
+  if (doc.labels.join(',') !== EXPRESSIONS.join(',')) {
+    throw new ImportError(`The session uses other expression labels (${doc.labels.join(', ')}) than this app.`);
+  }
+  for (let i = 1; i < doc.frames.length; i++) {
+    if ((doc.frames[i] as { t: number }).t < (doc.frames[i - 1] as { t: number }).t) throw new ImportError(`Frame ${i} goes back in time.`);
+  }
+  return { meta: { ...doc.session, frameCount: doc.frames.length, state: 'stopped' }, frames: doc.frames };
+}
