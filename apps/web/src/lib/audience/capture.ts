@@ -70,3 +70,28 @@ export async function analyzeVideoFile(video: VideoFile, capture: AudienceCaptur
     await capture.recorder.stop();
   }
 }
+
+/** Lets a loop wait while paused: `whenRunning()` resolves at once while running, else on resume. */
+export class PauseGate {
+  private waiting: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  get paused(): boolean {
+    return this.waiting !== undefined;
+  }
+
+  pause(): void {
+    if (this.waiting !== undefined) return;
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.waiting = { promise, resolve };
+  }
+
+  resume(): void {
+    this.waiting?.resolve();
+    this.waiting = undefined;
+  }
+
+  whenRunning(): Promise<void> {
+    return this.waiting?.promise ?? Promise.resolve();
+  }
+}

@@ -14,17 +14,17 @@ export type OpenCameraResult = { ok: true; session: CameraSession } | { ok: fals
 
 /**
  * Opens a camera: `deviceId` when given, else the front camera. 640x480 is plenty for 48x48 face
- * crops and keeps detection fast on phones.
+ * crops and keeps detection fast on phones; audience mode asks for more (`ideal`), as its faces are small.
  */
-export async function openCamera(deviceId?: string): Promise<OpenCameraResult> {
+export async function openCamera(deviceId?: string, ideal: { width: number; height: number } = { width: 640, height: 480 }): Promise<OpenCameraResult> {
   const preflight = cameraPreflight({
     isSecureContext: window.isSecureContext,
     hasGetUserMedia: typeof navigator.mediaDevices?.getUserMedia === 'function',
   });
   if (preflight !== undefined) return { ok: false, problem: preflight };
   const video: MediaTrackConstraints = {
-    width: { ideal: 640 },
-    height: { ideal: 480 },
+    width: { ideal: ideal.width },
+    height: { ideal: ideal.height },
     ...(deviceId === undefined ? { facingMode: 'user' } : { deviceId: { exact: deviceId } }),
   };
   try {
