@@ -50,6 +50,7 @@ program
   )
   .option('--epochs <n>', 'epochs (overrides the preset; with --resume, may extend training)', positiveInteger)
   .option('--batch-size <n>', 'images per training step', positiveInteger)
+  .option('--replicas <n>', 'data-parallel replicas sharing each batch, one thread (core) each (preset: 2)', positiveInteger)
   .option('--lr <rate>', "Adam's initial learning rate (cosine-decayed)", positiveNumber)
   .option('--width <n>', 'filters in the first conv block (doubling per block)', positiveInteger)
   .option('--seed <n>', 'seed for initialization, shuffling, augmentation and dropout', positiveInteger)

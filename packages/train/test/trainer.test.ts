@@ -7,6 +7,10 @@ import { selectTrainingBackend } from '../src/backend/selectBackend.js';
 import type { LabeledImages } from '../src/data/dataset.js';
 import { CheckpointStore } from '../src/training/checkpoint.js';
 import { trainCnn, type TrainConfig } from '../src/training/trainer.js';
+import { shareGradients, trainableValues } from '../src/training/gradients.js';
+import { ReplicaPool } from '../src/training/replicaPool.js';
+import { buildCnn } from '../src/model/cnn.js';
+import seedrandom from 'seedrandom';
 
 const input: InputSpec = { height: 48, width: 48, channels: 1, mean: 0.5, std: 0.25 };
 
@@ -14,6 +18,7 @@ const config: TrainConfig = {
   seed: 3,
   epochs: 2,
   batchSize: 16,
+  replicas: 1,
   learningRate: 3e-3,
   cnn: { inputSize: 48, width: 4, blocks: 2, convsPerBlock: 1, embeddingUnits: 16, dropout: 0.2, l2: 1e-4 },
   augment: { flip: 0.5, maxShift: 2 },
@@ -111,4 +116,59 @@ describe('trainCnn', () => {
       trainCnn({ config: { ...config, learningRate: 0.1 }, train, validation, input, store: used, resume: true }),
     ).rejects.toThrow(/different configuration/);
   });
+
+  it('with two replicas (a worker thread) runs reproducibly and resumes to the same weights', async () => {
+    const parallel = { ...config, replicas: 2 };
+    const [a, b] = [store(), store()];
+    const first = await trainCnn({ config: parallel, train, validation, input, store: a, resume: false });
+    const controller = new AbortController();
+    await trainCnn({
+      config: parallel,
+      train,
+      validation,
+      input,
+      store: b,
+      resume: false,
+      signal: controller.signal,
+      observer: { onBatch: (epoch, batch) => epoch === 0 && batch === 3 && controller.abort() },
+    });
+    const resumed = await trainCnn({ config: parallel, train, validation, input, store: b, resume: true });
+    expect(resumed.progress.history.at(-1)?.loss).toBe(first.progress.history.at(-1)?.loss);
+    const [expected, actual] = [await lastWeights(a), await lastWeights(b)];
+    actual.forEach((weights, i) => expect(Array.from(weights)).toEqual(Array.from(expected[i]!)));
+    // Half-batch statistics and per-replica dropout make it a different run from one replica.
+    const single = store();
+    await trainCnn({ config, train, validation, input, store: single, resume: false });
+    expect(Array.from((await lastWeights(single))[0]!)).not.toEqual(Array.from(expected[0]!));
+    first.best?.dispose();
+    resumed.best?.dispose();
+  });
 });
+
+describe('ReplicaPool', () => {
+  it("a worker's gradients for a share equal the main thread's for the same weights, images and seed", async () => {
+    seedrandom('replica-test', { global: true });
+    const model = buildCnn(config.cnn);
+    const pixels = Float32Array.from(train.pixels.subarray(0, 8 * 48 * 48));
+    const labels = train.labels.slice(0, 8);
+    const pool = await ReplicaPool.start(1, { cnn: config.cnn, input, backend: 'wasm' });
+    try {
+      const [remote] = await pool.gradients([{ pixels, labels, seedKey: 'share' }], trainableValues(model));
+      seedrandom('share', { global: true });
+      const local = shareGradients(model, pixels, labels, input);
+      expect(remote!.count).toBe(8);
+      expect(remote!.loss).toBe(local.loss);
+      expect(remote!.correct).toBe(local.correct);
+      expect(remote!.gradients.map((g) => Array.from(g))).toEqual(local.gradients.map((g) => Array.from(g)));
+      expect(local.gradients.some((g) => g.some((v) => v !== 0))).toBe(true);
+    } finally {
+      await pool.close();
+      model.dispose();
+    }
+  });
+
+  it('reports a worker that cannot start instead of hanging', async () => {
+    await expect(ReplicaPool.start(1, { cnn: config.cnn, input, backend: 'node' })).rejects.toThrow(/replica 1 failed: Cannot train on tfjs-node/);
+  });
+});
+

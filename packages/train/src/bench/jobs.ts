@@ -6,14 +6,19 @@ import type { CnnConfig } from '../model/cnn.js';
 import type { StepProfile } from './profile.js';
 
 /**
- * Kernel sets a training step is timed on. 'wasm-stock' is stock wasm plus our
- * Conv2DBackpropFilter alone: without it stock wasm cannot train a conv net at all.
+ * How a training step is timed: which wasm kernels stay stock, and how many data-parallel
+ * replicas (threads) share each batch. 'wasm-stock' keeps all stock kernels except our
+ * Conv2DBackpropFilter: without it stock wasm cannot train a conv net at all. 'wasm-conv-kernels'
+ * is stock wasm with only the two conv-gradient kernels replaced, the baseline the speed target
+ * is set against.
  */
 export const TRAINING_CONFIGURATIONS = {
-  'wasm-stock': 'wasm, stock kernels + our Conv2DBackpropFilter',
-  'wasm-patched': 'wasm, our replacement kernels',
-  'tfjs-node': 'tfjs-node',
-} as const;
+  'wasm-stock': { label: 'wasm, stock kernels + our Conv2DBackpropFilter', stockKernels: ['Conv2DBackpropInput', 'Tile'], replicas: 1 },
+  'wasm-conv-kernels': { label: 'wasm, our two conv-gradient kernels, stock Tile', stockKernels: ['Tile'], replicas: 1 },
+  'wasm-patched': { label: 'wasm, all our kernels, 1 thread', stockKernels: [], replicas: 1 },
+  'wasm-patched-2': { label: 'wasm, all our kernels, 2 data-parallel threads', stockKernels: [], replicas: 2 },
+  'tfjs-node': { label: 'tfjs-node', stockKernels: [], replicas: 1 },
+} as const satisfies Record<string, { label: string; stockKernels: readonly string[]; replicas: number }>;
 
 export type TrainingConfiguration = keyof typeof TRAINING_CONFIGURATIONS;
 
@@ -58,6 +63,8 @@ export type TrainResult =
   | {
       available: true;
       backend: Pick<BackendInfo, 'name' | 'description'>;
+      /** Threads sharing each batch (data-parallel replicas). */
+      replicas: number;
       timing: Timing;
       /** 'wasm-stock' only: the error a conv-net gradient throws on stock wasm, or null if it trains. */
       stockTrainingError?: string | null;

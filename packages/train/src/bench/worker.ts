@@ -5,12 +5,14 @@
  * cleanly one after the other in the same process.
  */
 import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
 import { ExpressionClassifier, NUM_EXPRESSIONS } from '@fer/core';
 import { selectTrainingBackend, type BackendInfo } from '../backend/selectBackend.js';
 import { registerWasmGradientKernels } from '@fer/core/wasm-gradients';
 import { folderReader } from '../export/nodeReader.js';
 import { buildCnn } from '../model/cnn.js';
-import { summarizeTimes, timeRuns, type BenchJob, type InferenceJob, type InferenceResult, type Timing, type TrainJob, type TrainResult } from './jobs.js';
+import { TrainingStep } from '../training/step.js';
+import { TRAINING_CONFIGURATIONS, summarizeTimes, timeRuns, type BenchJob, type InferenceJob, type InferenceResult, type Timing, type TrainJob, type TrainResult } from './jobs.js';
 import { profileStep } from './profile.js';
 
 const SEED = 42;
@@ -32,22 +34,24 @@ function convGradientError(): string | null {
 }
 
 /**
- * Initialises wasm with its stock kernels plus only our Conv2DBackpropFilter (stock wasm has
- * none). Our registration replaces three kernels at once, so the stock Conv2DBackpropInput and
- * Tile are captured first and put back; the backend is started only then, because a kernel's
- * setup runs when its backend starts.
+ * Initialises wasm with our kernels except `stockKernels`, which are put back to wasm's own.
+ * Our registration replaces three kernels at once, so the stock ones are captured first; the
+ * backend is started only then, because a kernel's setup runs when its backend starts. With
+ * no stock Conv2DBackpropFilter to put back, wasm's own failure to train is recorded by
+ * lifting ours for one gradient.
  */
-async function stockWasm(): Promise<{ backend: BackendInfo; stockTrainingError: string | null }> {
-  const stock = [tf.Conv2DBackpropInput, tf.Tile].map((name) => tf.getKernel(name, 'wasm'));
+async function wasmWith(stockKernels: readonly string[]): Promise<{ backend: BackendInfo; stockTrainingError?: string | null }> {
+  const stock = stockKernels.map((name) => tf.getKernel(name, 'wasm'));
   registerWasmGradientKernels();
-  const ourFilter = tf.getKernel(tf.Conv2DBackpropFilter, 'wasm');
-  if (ourFilter === undefined) throw new Error('no Conv2DBackpropFilter kernel');
-  tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
   for (const config of stock) {
     if (config === undefined) continue;
     tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
+  if (!stockKernels.includes(tf.Conv2DBackpropInput)) return { backend: await selectTrainingBackend({ prefer: 'wasm' }) };
+  const ourFilter = tf.getKernel(tf.Conv2DBackpropFilter, 'wasm');
+  if (ourFilter === undefined) throw new Error('no Conv2DBackpropFilter kernel');
+  tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
   // registerWasmGradientKernels is idempotent, so this leaves the stock set in place.
   const backend = await selectTrainingBackend({ prefer: 'wasm' });
   const stockTrainingError = convGradientError();
@@ -56,26 +60,37 @@ async function stockWasm(): Promise<{ backend: BackendInfo; stockTrainingError: 
 }
 
 async function trainJob(job: TrainJob): Promise<TrainResult> {
-  let backend: BackendInfo;
-  let stockTrainingError: string | null | undefined;
-  if (job.configuration === 'wasm-stock') ({ backend, stockTrainingError } = await stockWasm());
-  else backend = await selectTrainingBackend({ prefer: job.configuration === 'tfjs-node' ? 'node' : 'wasm' });
+  const configuration = TRAINING_CONFIGURATIONS[job.configuration];
+  const { backend, stockTrainingError } = job.configuration === 'tfjs-node'
+    ? { backend: await selectTrainingBackend({ prefer: 'node' }), stockTrainingError: undefined }
+    : await wasmWith(configuration.stockKernels);
 
   const side = job.cnn.inputSize;
-  const x = tf.randomNormal([job.batchSize, side, side, 1], 0, 1, 'float32', SEED);
-  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([job.batchSize], 0, NUM_EXPRESSIONS, 'int32', SEED), NUM_EXPRESSIONS));
+  const random = seedrandom(String(SEED));
+  const pixels = Float32Array.from({ length: job.batchSize * side * side }, () => Math.floor(random() * 256));
+  const labels = Uint8Array.from({ length: job.batchSize }, () => Math.floor(random() * NUM_EXPRESSIONS));
+  const dropoutKeys = Array.from({ length: configuration.replicas }, (_, r) => `bench:${r}`);
   const model = buildCnn(job.cnn);
-  model.compile({ optimizer: tf.train.adam(job.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const step = () => model.trainOnBatch(x, y);
-  const timing = summarizeTimes(job.batchSize, await timeRuns(step, job.warmup, job.steps));
-  const profile = job.profile ? await profileStep(step) : undefined;
-  return {
-    available: true,
-    backend: { name: backend.name, description: backend.description },
-    timing,
-    ...(stockTrainingError === undefined ? {} : { stockTrainingError }),
-    ...(profile === undefined ? {} : { profile }),
-  };
+  const optimizer = tf.train.adam(job.learningRate);
+  // The trainer's own step, so the bench times exactly what `pnpm train` runs.
+  // Any fixed normalisation does for timing.
+  const input = { height: side, width: side, channels: 1, mean: 0.5, std: 0.25 } as const;
+  const training = await TrainingStep.create({ model, optimizer, input, replicas: configuration.replicas, cnn: job.cnn });
+  try {
+    const step = () => training.run(pixels, labels, dropoutKeys);
+    const timing = summarizeTimes(job.batchSize, await timeRuns(step, job.warmup, job.steps));
+    const profile = job.profile ? await profileStep(step) : undefined;
+    return {
+      available: true,
+      backend: { name: backend.name, description: backend.description },
+      replicas: configuration.replicas,
+      timing,
+      ...(stockTrainingError === undefined ? {} : { stockTrainingError }),
+      ...(profile === undefined ? {} : { profile }),
+    };
+  } finally {
+    await training.close();
+  }
 }
 
 /** Times the shipped classifier end to end as the app calls it: grey faces in, predictions read back. */

@@ -19,6 +19,7 @@ import {
 } from '../bench/jobs.js';
 import { markdownTable } from '../evaluation/report.js';
 import { PRESETS, type PresetName } from './presets.js';
+import { TSX_EXEC_ARGV } from '../tsxLoader.js';
 
 export interface BenchCommandOptions {
   preset: PresetName;
@@ -43,7 +44,7 @@ function runWorker<R>(job: BenchJob): Promise<R | Unavailable> {
   return new Promise((done) => {
     // The TypeScript loader by absolute URL, so the worker starts from any working directory.
     const child = fork(WORKER, [JSON.stringify(job)], {
-      execArgv: ['--import', import.meta.resolve('tsx')],
+      execArgv: TSX_EXEC_ARGV,
       // tfjs chats on stdout; stderr is kept to explain a crash.
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
@@ -85,7 +86,7 @@ async function measure(options: BenchCommandOptions, startedAt: Date) {
   const loadAtStart = loadavg();
   const training = {} as Record<TrainingConfiguration, TrainResult>;
   for (const configuration of Object.keys(TRAINING_CONFIGURATIONS) as TrainingConfiguration[]) {
-    console.error(`bench: training steps on ${TRAINING_CONFIGURATIONS[configuration]}...`);
+    console.error(`bench: training steps on ${TRAINING_CONFIGURATIONS[configuration].label}...`);
     training[configuration] = await runWorker<TrainResult>({
       kind: 'train',
       configuration,
@@ -140,6 +141,10 @@ async function measure(options: BenchCommandOptions, startedAt: Date) {
     training,
     speedups: {
       patchedOverStockWasm: speedup(training['wasm-patched'], training['wasm-stock']),
+      patchedOverConvKernels: speedup(training['wasm-patched'], training['wasm-conv-kernels']),
+      twoThreadsOverOne: speedup(training['wasm-patched-2'], training['wasm-patched']),
+      /** What `pnpm train` runs (all kernels, two threads) over wasm with only the two conv kernels replaced. */
+      trainOverConvKernels: speedup(training['wasm-patched-2'], training['wasm-conv-kernels']),
       tfjsNodeOverPatchedWasm: speedup(training['tfjs-node'], training['wasm-patched']),
     },
     inference,
@@ -158,7 +163,7 @@ function summary(report: BenchReport): string {
       ['configuration', 'backend', 'ms/step median', 'ms/step min', 'ms/image median', 'ms/image min', 'images/s median'],
       (Object.keys(training) as TrainingConfiguration[]).map((key) => {
         const r = training[key];
-        const label = TRAINING_CONFIGURATIONS[key];
+        const label = TRAINING_CONFIGURATIONS[key].label;
         return r.available ? [label, r.backend.description, ...timingCells(r.timing)] : [label, `unavailable: ${r.reason}`, '-', '-', '-', '-', '-'];
       }),
     ),
@@ -167,9 +172,15 @@ function summary(report: BenchReport): string {
   if (stock.available && stock.stockTrainingError != null) {
     lines.push(`Stock wasm alone cannot train a conv net: ${stock.stockTrainingError}`);
   }
-  const ours = report.speedups.patchedOverStockWasm;
-  if (ours !== null) {
-    lines.push(`Our kernels: ${ours.median.toFixed(2)}x the images/s of stock wasm (medians), ${ours.best.toFixed(2)}x (best steps).`);
+  const ratios: [string, keyof BenchReport['speedups']][] = [
+    ['All our kernels over stock wasm (+ our filter kernel)', 'patchedOverStockWasm'],
+    ['All our kernels over only the two conv-gradient kernels', 'patchedOverConvKernels'],
+    ['Two data-parallel threads over one', 'twoThreadsOverOne'],
+    ['`pnpm train` (all kernels, two threads) over only the two conv-gradient kernels', 'trainOverConvKernels'],
+  ];
+  for (const [title, key] of ratios) {
+    const ratio = report.speedups[key];
+    if (ratio !== null) lines.push(`${title}: ${ratio.median.toFixed(2)}x images/s (medians), ${ratio.best.toFixed(2)}x (best steps).`);
   }
   const patched = training['wasm-patched'];
   if (patched.available && patched.profile !== undefined) {

@@ -11,7 +11,8 @@ export interface Preset {
   pixelSvmC: number[];
 }
 
-const common = { seed: 42, batchSize: 64, augment: { flip: 0.5, maxShift: 4 } } as const;
+/** Two replicas: the wasm backend uses one core per thread, and the target machine has two. */
+const common = { seed: 42, batchSize: 64, replicas: 2, augment: { flip: 0.5, maxShift: 4, maxRotation: 10, maxScale: 0.1 } } as const;
 
 export const PRESETS = {
   quick: {
@@ -36,7 +37,7 @@ export const PRESETS = {
     },
     featureLayer: FEATURE_LAYERS.embedding,
     svmC: [0.003, 0.01, 0.03],
-    pixelSvmC: [0.001, 0.01],
+    pixelSvmC: [0.001],
   },
 } satisfies Record<string, Preset>;
 

@@ -24,6 +24,7 @@ export interface TrainCommandOptions {
   preset: PresetName;
   epochs?: number;
   batchSize?: number;
+  replicas?: number;
   learningRate?: number;
   width?: number;
   seed?: number;
@@ -42,6 +43,7 @@ function trainConfigFrom(options: TrainCommandOptions): TrainConfig {
     seed: options.seed ?? preset.seed,
     epochs: options.epochs ?? preset.epochs,
     batchSize: options.batchSize ?? preset.batchSize,
+    replicas: options.replicas ?? preset.replicas,
     learningRate: options.learningRate ?? preset.learningRate,
     cnn: { ...preset.cnn, width: options.width ?? preset.cnn.width },
   };

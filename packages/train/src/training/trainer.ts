@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { NUM_EXPRESSIONS, normalizeGray, type InputSpec } from '@fer/core';
+import { NUM_EXPRESSIONS, type InputSpec } from '@fer/core';
 import type { LabeledImages } from '../data/dataset.js';
 import { argmaxRows } from '../evaluation/metrics.js';
 import { buildCnn, type CnnConfig } from '../model/cnn.js';
 import { augmentBatch, type AugmentConfig } from './augment.js';
 import { copyRows, forEachBatch } from './batches.js';
 import type { CheckpointStore, EpochSummary, TrainingProgress } from './checkpoint.js';
+import { TrainingStep } from './step.js';
 
 /** Everything that determines the trained CNN, recorded in checkpoints and the manifest. */
 export interface TrainConfig {
@@ -15,6 +16,12 @@ export interface TrainConfig {
   batchSize: number;
   /** Adam's initial learning rate; it follows a cosine decay to 2% of it. */
   learningRate: number;
+  /**
+   * Data-parallel replicas sharing each batch: the main thread plus `replicas - 1` worker
+   * threads, one per core (the wasm backend uses one core per thread). Part of the config
+   * because batch-norm statistics are taken per share, so it changes the result.
+   */
+  replicas: number;
   cnn: CnnConfig;
   augment: AugmentConfig;
 }
@@ -69,13 +76,15 @@ function shuffledIndices(n: number, random: () => number): Int32Array {
 }
 
 /**
- * Seeds everything random in one batch from (seed, epoch, batch): weight init and dropout
- * draw from Math.random inside tfjs, so it is replaced by a seeded generator (seedrandom's
- * documented `global` mode). Any batch can then be replayed, which makes --resume exact.
+ * Seeds of one batch, from (seed, epoch, batch): weight init and dropout draw from Math.random
+ * inside tfjs, so each replica seeds it (seedrandom's documented `global` mode) from its own
+ * key. Any batch can then be replayed, which makes --resume exact.
  */
-function seedBatch(seed: number, epoch: number, batch: number): () => number {
-  seedrandom(`${seed}:dropout:${epoch}:${batch}`, { global: true });
-  return seedrandom(`${seed}:augment:${epoch}:${batch}`);
+function batchSeeds(seed: number, epoch: number, batch: number, replicas: number): { augment: () => number; dropoutKeys: string[] } {
+  return {
+    augment: seedrandom(`${seed}:augment:${epoch}:${batch}`),
+    dropoutKeys: Array.from({ length: replicas }, (_, r) => `${seed}:dropout:${epoch}:${batch}${r === 0 ? '' : `:${r}`}`),
+  };
 }
 
 async function validate(model: tf.LayersModel, images: LabeledImages, input: InputSpec): Promise<{ loss: number; accuracy: number }> {
@@ -123,62 +132,64 @@ export async function trainCnn(options: TrainCnnOptions): Promise<TrainCnnResult
     model = buildCnn(config.cnn);
     progress = { completedEpochs: 0, completedBatches: 0, history: [], trainSeconds: 0 };
   }
-  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-
   const side = input.height;
   const batches = Math.floor(train.count / config.batchSize);
   if (batches === 0) throw new Error(`training split has ${train.count} images, fewer than one batch of ${config.batchSize}`);
   const buffer = new Float32Array(config.batchSize * side * side);
   let interrupted = false;
-
-  for (let epoch = progress.completedEpochs; epoch < config.epochs && !interrupted; epoch++) {
-    const order = shuffledIndices(train.count, seedrandom(`${config.seed}:shuffle:${epoch}`));
-    const firstBatch = progress.completedBatches;
-    observer?.onEpochStart?.(epoch, batches, firstBatch);
-    const epochStart = performance.now();
-    let lossSum = 0;
-    let correctSum = 0;
-    for (let b = firstBatch; b < batches; b++) {
-      if (signal?.aborted) {
-        interrupted = true;
-        progress.completedBatches = b;
-        break;
+  const step = await TrainingStep.create({ model, optimizer, input, replicas: config.replicas, cnn: config.cnn });
+  try {
+    for (let epoch = progress.completedEpochs; epoch < config.epochs && !interrupted; epoch++) {
+      const order = shuffledIndices(train.count, seedrandom(`${config.seed}:shuffle:${epoch}`));
+      const firstBatch = progress.completedBatches;
+      observer?.onEpochStart?.(epoch, batches, firstBatch);
+      const epochStart = performance.now();
+      let lossSum = 0;
+      let correctSum = 0;
+      for (let b = firstBatch; b < batches; b++) {
+        if (signal?.aborted) {
+          interrupted = true;
+          progress.completedBatches = b;
+          break;
+        }
+        const indices = order.subarray(b * config.batchSize, (b + 1) * config.batchSize);
+        const seeds = batchSeeds(config.seed, epoch, b, config.replicas);
+        augmentBatch(train.pixels, indices, side, config.augment, seeds.augment, buffer);
+        optimizer.setLearningRate(cosineRate(config, epoch + b / batches));
+        const labels = Uint8Array.from(indices, (i) => train.labels[i] as number);
+        const outcome = await step.run(buffer, labels, seeds.dropoutKeys);
+        const accuracy = outcome.correct / outcome.count;
+        lossSum += outcome.loss;
+        correctSum += accuracy;
+        observer?.onBatch?.(epoch, b, outcome.loss, accuracy);
+        // Without workers a step resolves through microtasks only; yield so Ctrl-C and timers get a turn.
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      const indices = order.subarray(b * config.batchSize, (b + 1) * config.batchSize);
-      augmentBatch(train.pixels, indices, side, config.augment, seedBatch(config.seed, epoch, b), buffer);
-      optimizer.setLearningRate(cosineRate(config, epoch + b / batches));
-      const x = tf.tidy(() => normalizeGray(tf.tensor4d(buffer, [config.batchSize, side, side, 1]), input));
-      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(indices, (i) => train.labels[i] as number), 'int32'), NUM_EXPRESSIONS));
-      const [loss, accuracy] = (await model.trainOnBatch(x, y)) as number[];
-      tf.dispose([x, y]);
-      lossSum += loss as number;
-      correctSum += accuracy as number;
-      observer?.onBatch?.(epoch, b, loss as number, accuracy as number);
-      // trainOnBatch resolves through microtasks only; yield so Ctrl-C and timers get a turn.
-      await new Promise((resolve) => setImmediate(resolve));
+      progress.trainSeconds += (performance.now() - epochStart) / 1000;
+      if (interrupted) break;
+
+      const seen = batches - firstBatch;
+      const checked = await validate(model, validation, input);
+      const summary: EpochSummary = {
+        epoch: epoch + 1,
+        loss: lossSum / seen,
+        accuracy: correctSum / seen,
+        validationLoss: checked.loss,
+        validationAccuracy: checked.accuracy,
+        learningRate: cosineRate(config, epoch + 1),
+        seconds: (performance.now() - epochStart) / 1000,
+      };
+      const isBest = progress.history.every((h) => h.validationAccuracy < summary.validationAccuracy);
+      progress = { ...progress, completedEpochs: epoch + 1, completedBatches: 0, history: [...progress.history, summary] };
+      await store.save('last', model, optimizer, progress, config);
+      if (isBest) await store.save('best', model, optimizer, progress, config);
+      observer?.onEpochEnd?.(summary, isBest);
     }
-    progress.trainSeconds += (performance.now() - epochStart) / 1000;
-    if (interrupted) break;
 
-    const seen = batches - firstBatch;
-    const checked = await validate(model, validation, input);
-    const summary: EpochSummary = {
-      epoch: epoch + 1,
-      loss: lossSum / seen,
-      accuracy: correctSum / seen,
-      validationLoss: checked.loss,
-      validationAccuracy: checked.accuracy,
-      learningRate: cosineRate(config, epoch + 1),
-      seconds: (performance.now() - epochStart) / 1000,
-    };
-    const isBest = progress.history.every((h) => h.validationAccuracy < summary.validationAccuracy);
-    progress = { ...progress, completedEpochs: epoch + 1, completedBatches: 0, history: [...progress.history, summary] };
-    await store.save('last', model, optimizer, progress, config);
-    if (isBest) await store.save('best', model, optimizer, progress, config);
-    observer?.onEpochEnd?.(summary, isBest);
+    if (interrupted) await store.save('last', model, optimizer, progress, config);
+  } finally {
+    await step.close();
   }
-
-  if (interrupted) await store.save('last', model, optimizer, progress, config);
   model.dispose();
   optimizer.dispose();
   const best = progress.history.length > 0 ? await store.loadModel('best') : undefined;
