@@ -31,7 +31,9 @@ export const PRESETS = {
     description: 'the shipped model: a VGG-style CNN (4 blocks of 2 convs)',
     train: {
       ...common,
+      // Cycles of 4, 8, 16... epochs: 12 ends the second; `--resume --epochs 28` extends to the third.
       epochs: 12,
+      restarts: { firstCycle: 4, growth: 2 },
       learningRate: 1e-3,
       cnn: { inputSize: 48, width: 16, blocks: 4, convsPerBlock: 2, embeddingUnits: 256, dropout: 0.4, l2: 1e-4 },
     },

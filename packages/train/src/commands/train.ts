@@ -12,6 +12,7 @@ import { countMacs } from '../model/cnn.js';
 import { CheckpointStore, type TrainingProgress } from '../training/checkpoint.js';
 import { extractFeatures } from '../training/features.js';
 import { fitSvmHead } from '../training/svmHead.js';
+import { cycleEnds } from '../training/schedule.js';
 import { trainCnn, type TrainConfig } from '../training/trainer.js';
 import { formatDuration, startProgress, type ProgressBar } from '../ui/progress.js';
 import { loadForCommand, splitTitle } from './loadData.js';
@@ -109,7 +110,13 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const svmC = options.svmC ?? preset.svmC;
 
   const backend = await selectTrainingBackend({ prefer: options.backend });
-  console.error(`backend: ${backend.description}`);
+  console.error(`backend: ${backend.description}; ${config.replicas} data-parallel thread${config.replicas === 1 ? '' : 's'}`);
+  if (config.restarts !== undefined) {
+    const ends = cycleEnds(config.restarts, Math.max(config.epochs, 4 * config.restarts.firstCycle));
+    if (!ends.includes(config.epochs)) {
+      console.error(`warning: --epochs ${config.epochs} stops mid-cycle, at a high learning rate; cycles end at epochs ${ends.join(', ')}`);
+    }
+  }
 
   const train = await loadForCommand(options.data, 'train', { strict: options.strict, limit: options.limit });
   const validation = await loadForCommand(options.data, 'public', { strict: options.strict, limit: options.limit });
@@ -187,6 +194,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     bestEpoch: bestEpoch.epoch,
     history: history.map((h) => ({ ...h })),
     cnnTrainSeconds: Math.round(trained.progress.trainSeconds),
+    cnnCpuSeconds: Math.round(trained.progress.cpuSeconds),
     svmSeconds: Math.round(cnnSvm.seconds),
     svmCSearch: cnnSvm.search,
     pixelSvmCSearch: pixelSvm.search,

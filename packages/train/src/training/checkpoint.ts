@@ -11,8 +11,10 @@ export interface TrainingProgress {
   /** Batches done in the epoch after `completedEpochs` (non-zero only after an interrupt). */
   completedBatches: number;
   history: EpochSummary[];
-  /** Training seconds so far, summed over sessions. */
+  /** Training seconds so far (wall clock), summed over sessions. */
   trainSeconds: number;
+  /** CPU seconds of the training process (all its threads) so far, summed over sessions. */
+  cpuSeconds: number;
 }
 
 export interface EpochSummary {

@@ -7,6 +7,7 @@ import { buildCnn, type CnnConfig } from '../model/cnn.js';
 import { augmentBatch, type AugmentConfig } from './augment.js';
 import { copyRows, forEachBatch } from './batches.js';
 import type { CheckpointStore, EpochSummary, TrainingProgress } from './checkpoint.js';
+import { learningRateAt, type WarmRestarts } from './schedule.js';
 import { TrainingStep } from './step.js';
 
 /** Everything that determines the trained CNN, recorded in checkpoints and the manifest. */
@@ -14,8 +15,10 @@ export interface TrainConfig {
   seed: number;
   epochs: number;
   batchSize: number;
-  /** Adam's initial learning rate; it follows a cosine decay to 2% of it. */
+  /** Adam's peak learning rate; it follows a cosine decay to 2% of it (see schedule.ts). */
   learningRate: number;
+  /** Restart the cosine decay in growing cycles; absent: one decay over all epochs. */
+  restarts?: WarmRestarts;
   /**
    * Data-parallel replicas sharing each batch: the main thread plus `replicas - 1` worker
    * threads, one per core (the wasm backend uses one core per thread). Part of the config
@@ -61,8 +64,7 @@ class ScheduledAdam extends tf.AdamOptimizer {
 }
 
 function cosineRate(config: TrainConfig, epochProgress: number): number {
-  const floor = config.learningRate * 0.02;
-  return floor + 0.5 * (config.learningRate - floor) * (1 + Math.cos((Math.PI * epochProgress) / config.epochs));
+  return learningRateAt(config.learningRate, epochProgress, config.epochs, config.restarts);
 }
 
 /** A seeded permutation of 0..n-1 (Fisher-Yates). */
@@ -130,7 +132,7 @@ export async function trainCnn(options: TrainCnnOptions): Promise<TrainCnnResult
   } else {
     seedrandom(`${config.seed}:init`, { global: true });
     model = buildCnn(config.cnn);
-    progress = { completedEpochs: 0, completedBatches: 0, history: [], trainSeconds: 0 };
+    progress = { completedEpochs: 0, completedBatches: 0, history: [], trainSeconds: 0, cpuSeconds: 0 };
   }
   const side = input.height;
   const batches = Math.floor(train.count / config.batchSize);
@@ -144,6 +146,8 @@ export async function trainCnn(options: TrainCnnOptions): Promise<TrainCnnResult
       const firstBatch = progress.completedBatches;
       observer?.onEpochStart?.(epoch, batches, firstBatch);
       const epochStart = performance.now();
+      // process.cpuUsage covers every thread of the process, so it includes the worker replicas.
+      const cpuStart = process.cpuUsage();
       let lossSum = 0;
       let correctSum = 0;
       for (let b = firstBatch; b < batches; b++) {
@@ -166,6 +170,8 @@ export async function trainCnn(options: TrainCnnOptions): Promise<TrainCnnResult
         await new Promise((resolve) => setImmediate(resolve));
       }
       progress.trainSeconds += (performance.now() - epochStart) / 1000;
+      const cpu = process.cpuUsage(cpuStart);
+      progress.cpuSeconds = (progress.cpuSeconds ?? 0) + (cpu.user + cpu.system) / 1e6;
       if (interrupted) break;
 
       const seen = batches - firstBatch;
