@@ -25,6 +25,37 @@ export interface FakeCameraOptions {
   secondsEach?: number;
   /** Face side in pixels; the 48x48 crops are scaled up to it. */
   faceSize?: number;
+  /** Top-left corner of each face, in the order of `labels`; centred when absent. */
+  positions?: readonly { x: number; y: number }[];
+  /** End with an empty scene (default true), so a test sees the face go. */
+  emptyScene?: boolean;
+}
+
+/** Where a face was pasted: its square in frame pixels. */
+export interface FacePlacement {
+  label: string;
+  x: number;
+  y: number;
+  size: number;
+}
+
+/** A grey picture, one byte a pixel, row-major. */
+export interface GreyImage {
+  width: number;
+  height: number;
+  luma: Uint8Array;
+}
+
+const CAMERA_DEFAULTS = { labels: ['happy', 'surprise', 'neutral'], width: 640, height: 480, fps: 10, secondsEach: 2, faceSize: 240 };
+
+/** The face squares of the video `options` describes, one per face scene, in order. */
+export function fakeCameraPlacements(options: Omit<FakeCameraOptions, 'ferDir' | 'out'>): FacePlacement[] {
+  const { labels, width, height, faceSize } = { ...CAMERA_DEFAULTS, ...options };
+  return labels.map((label, i) => {
+    const at = options.positions?.[i] ?? { x: (width - faceSize) >> 1, y: (height - faceSize) >> 1 };
+    if (at.x < 0 || at.y < 0 || at.x + faceSize > width || at.y + faceSize > height) throw new Error(`face ${i} does not fit the frame`);
+    return { label, x: at.x, y: at.y, size: faceSize };
+  });
 }
 
 /** Default FER2013 location: $FER2013_DIR, else ../shared/datasets/fer2013 beside the repository. */
@@ -65,15 +96,18 @@ function paste(luma: Uint8Array, stride: number, face: { pixels: Uint8Array; siz
   }
 }
 
-/**
- * A still photo (24-bit BMP, which every browser decodes) with FER2013 faces of `labels` side by
- * side on grey, for photo-mode tests.
- */
-export function makeFakePhoto(ferDir: string, labels: readonly string[] = ['happy', 'surprise'], faceSize = 220): Buffer {
+/** FER2013 faces of `labels` side by side on grey, with where each was put. */
+export function renderFakePhoto(ferDir: string, labels: readonly string[] = ['happy', 'surprise'], faceSize = 220): GreyImage & { placements: FacePlacement[] } {
   const width = labels.length * (faceSize + 60) + 60;
   const height = faceSize + 120;
   const luma = new Uint8Array(width * height).fill(120);
-  labels.forEach((label, i) => paste(luma, width, readFace(ferDir, label), 60 + i * (faceSize + 60), 60, faceSize));
+  const placements = labels.map((label, i) => ({ label, x: 60 + i * (faceSize + 60), y: 60, size: faceSize }));
+  for (const p of placements) paste(luma, width, readFace(ferDir, p.label), p.x, p.y, p.size);
+  return { width, height, luma, placements };
+}
+
+/** A grey image as a 24-bit BMP, which every browser decodes exactly (no compression, no colour profile). */
+export function encodeBmp({ width, height, luma }: GreyImage): Buffer {
   const rowBytes = Math.ceil((width * 3) / 4) * 4;
   const bmp = Buffer.alloc(54 + rowBytes * height);
   bmp.write('BM', 0, 'ascii');
@@ -90,19 +124,25 @@ export function makeFakePhoto(ferDir: string, labels: readonly string[] = ['happ
   return bmp;
 }
 
+/** A still photo (BMP) of {@link renderFakePhoto}, for photo-mode tests. */
+export function makeFakePhoto(ferDir: string, labels: readonly string[] = ['happy', 'surprise'], faceSize = 220): Buffer {
+  return encodeBmp(renderFakePhoto(ferDir, labels, faceSize));
+}
+
 /** Writes the video; returns how many frames it holds. */
 export function makeFakeCamera(options: FakeCameraOptions): number {
-  const { ferDir, out, labels = ['happy', 'surprise', 'neutral'], width = 640, height = 480, fps = 10, secondsEach = 2, faceSize = 240 } = options;
+  const { ferDir, out, width, height, fps, secondsEach, emptyScene = true } = { ...CAMERA_DEFAULTS, ...options };
   if (!existsSync(join(ferDir, 'test'))) throw new Error(`FER2013 not found at ${ferDir} (expected test/<label>/)`);
   const chroma = new Uint8Array((width / 2) * (height / 2)).fill(128);
-  const scenes = [...labels.map((label) => readFace(ferDir, label)), undefined];
+  const placed = fakeCameraPlacements(options).map((p) => ({ ...p, face: readFace(ferDir, p.label) }));
+  const scenes = emptyScene ? [...placed, undefined] : placed;
   const framesEach = Math.round(fps * secondsEach);
   const fd = openSync(out, 'w');
   try {
     writeSync(fd, `YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`);
-    for (const face of scenes) {
+    for (const scene of scenes) {
       const luma = new Uint8Array(width * height).fill(110);
-      if (face !== undefined) paste(luma, width, face, (width - faceSize) >> 1, (height - faceSize) >> 1, faceSize);
+      if (scene !== undefined) paste(luma, width, scene.face, scene.x, scene.y, scene.size);
       for (let i = 0; i < framesEach; i++) {
         writeSync(fd, 'FRAME\n');
         writeSync(fd, luma);

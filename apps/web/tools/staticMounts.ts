@@ -1,4 +1,5 @@
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
 
@@ -22,6 +23,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.tflite': 'application/octet-stream',
   '.md': 'text/markdown; charset=utf-8',
   '.svg': 'image/svg+xml',
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css',
+  '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
 };
 
 /** Files under `dir`, '/'-separated and relative to it, that `include` accepts. */
@@ -32,6 +37,30 @@ export function listFiles(dir: string, include: (file: string) => boolean = () =
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'))
     .filter(include)
     .sort();
+}
+
+/**
+ * A connect-style handler serving `mounts` from disk (first matching mount wins; `next()` for any
+ * other path). Shared by the dev server and by plain Node servers in tests and benchmarks.
+ */
+export function mountsHandler(mounts: readonly StaticMount[]): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  return (req, res, next) => {
+    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
+    const mount = mounts.find((m) => path.startsWith(m.url));
+    if (mount === undefined) return next();
+    const file = path.slice(mount.url.length);
+    const absolute = resolve(mount.dir, file);
+    // No '..' escapes, and only files the build would copy too.
+    const allowed = absolute.startsWith(resolve(mount.dir) + sep) && (mount.include?.(file) ?? true);
+    if (!allowed || !existsSync(absolute) || !statSync(absolute).isFile()) {
+      res.statusCode = 404;
+      res.end(`not found: ${path}`);
+      return;
+    }
+    res.setHeader('Content-Type', CONTENT_TYPES[extname(file)] ?? 'application/octet-stream');
+    res.setHeader('Cache-Control', 'no-cache');
+    createReadStream(absolute).pipe(res);
+  };
 }
 
 /**
@@ -47,23 +76,7 @@ export function staticMounts(mounts: readonly StaticMount[]): Plugin {
       config = resolved;
     },
     configureServer(server) {
-      server.middlewares.use((req, res, next) => {
-        const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
-        const mount = mounts.find((m) => path.startsWith(m.url));
-        if (mount === undefined) return next();
-        const file = path.slice(mount.url.length);
-        const absolute = resolve(mount.dir, file);
-        // No '..' escapes, and only files the build would copy too.
-        const allowed = absolute.startsWith(resolve(mount.dir) + sep) && (mount.include?.(file) ?? true);
-        if (!allowed || !existsSync(absolute) || !statSync(absolute).isFile()) {
-          res.statusCode = 404;
-          res.end(`not found: ${path}`);
-          return;
-        }
-        res.setHeader('Content-Type', CONTENT_TYPES[extname(file)] ?? 'application/octet-stream');
-        res.setHeader('Cache-Control', 'no-cache');
-        createReadStream(absolute).pipe(res);
-      });
+      server.middlewares.use(mountsHandler(mounts));
     },
     generateBundle() {
       // SvelteKit builds the server first, then the client; only the client output is published.

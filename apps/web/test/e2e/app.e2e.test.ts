@@ -8,90 +8,22 @@
  * missing, otherwise. Runs on the wasm backend (?backend=wasm): headless Chromium's WebGL is a
  * software renderer, slower than wasm and not what users get.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { EXPRESSIONS } from '@fer/core';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { preview, type PreviewServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultFerDir, makeFakeCamera, makeFakePhoto } from '../../scripts/make-fake-camera';
-import { CHROMIUM_FLAGS, chromiumPath } from '../helpers/chromium.js';
-
-const appDir = fileURLToPath(new URL('../..', import.meta.url));
-const repoDir = resolve(appDir, '../..');
-const modelsDir = process.env.FER_MODELS_DIR ?? join(repoDir, 'models');
-const ferDir = defaultFerDir();
-
-const skipReason = !existsSync(chromiumPath)
-  ? `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`
-  : !existsSync(join(modelsDir, 'manifest.json'))
-    ? `no trained model in ${modelsDir} (run pnpm train, or set FER_MODELS_DIR)`
-    : !existsSync(join(ferDir, 'test'))
-      ? `FER2013 not found at ${ferDir} (set FER2013_DIR)`
-      : undefined;
-if (skipReason !== undefined) console.warn(`app.e2e.test: skipped: ${skipReason}`);
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { makeFakeCamera, makeFakePhoto } from '../../scripts/make-fake-camera';
+import { Browsers, e2eSkipReason, fakeCameraFlags, ferDir, state } from '../helpers/e2eApp';
 
 const LABEL = new RegExp(`^(Face \\d+: )?(${EXPRESSIONS.join('|')})$`, 'i');
 
-describe.skipIf(skipReason !== undefined)('the web app in Chromium', () => {
-  let server: PreviewServer;
-  let origin: string;
-  let tmp: string;
-  let cameraFile: string;
-  const contexts: BrowserContext[] = [];
+describe.skipIf(e2eSkipReason !== undefined)('the web app in Chromium', () => {
+  const origin = inject('appOrigin');
+  const browsers = new Browsers();
+  afterAll(() => browsers.closeAll());
 
-  beforeAll(async () => {
-    tmp = mkdtempSync(join(tmpdir(), 'fer-e2e-'));
-    cameraFile = join(tmp, 'camera.y4m');
-    makeFakeCamera({ ferDir, out: cameraFile });
-    // NODE_ENV: vitest sets 'test', which would make a development build (no service worker).
-    const env = { ...process.env, FER_MODELS_DIR: modelsDir, NODE_ENV: 'production' };
-    execFileSync('pnpm', ['exec', 'vite', 'build', '--logLevel', 'warn'], { cwd: appDir, env, stdio: 'pipe' });
-    server = await preview({ root: appDir, logLevel: 'silent', preview: { port: 0, open: false } });
-    const url = server.resolvedUrls?.local[0];
-    if (url === undefined) throw new Error('vite preview did not report its URL');
-    origin = new URL(url).origin;
-  }, 600_000);
-
-  afterAll(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    await server?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
-
-  /** Service workers only where a test needs one: its "offline" toast would cover buttons others click. */
-  async function launch(args: string[] = [], serviceWorkers: 'allow' | 'block' = 'block'): Promise<BrowserContext> {
-    const context = await chromium.launchPersistentContext(mkdtempSync(join(tmp, 'profile-')), {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [...CHROMIUM_FLAGS, ...args],
-      serviceWorkers,
-      viewport: { width: 480, height: 900 },
-    });
-    contexts.push(context);
-    return context;
-  }
-
-  /** Opens the app and records requests to other origins and CSP violations. */
-  async function open(context: BrowserContext): Promise<{ page: Page; foreign: string[]; violations: string[] }> {
-    const page = await context.newPage();
-    const foreign: string[] = [];
-    const violations: string[] = [];
-    page.on('request', (request) => {
-      const url = request.url();
-      if (!url.startsWith(origin) && !url.startsWith('blob:') && !url.startsWith('data:')) foreign.push(url);
-    });
-    page.on('console', (message) => {
-      if (message.text().includes('Content Security Policy')) violations.push(message.text());
-    });
-    await page.goto(`${origin}/?backend=wasm`);
-    return { page, foreign, violations };
-  }
-
-  const state = (page: Page, name: string) => page.locator(`[data-state="${name}"]`);
+  const launch = (args?: string[], serviceWorkers?: 'allow' | 'block'): Promise<BrowserContext> => browsers.launch(args, serviceWorkers);
+  const open = (context: BrowserContext) => browsers.open(context, origin);
 
   it('loads the model, works offline after the first visit, and talks to no other origin', async () => {
     const context = await launch([], 'allow');
@@ -109,7 +41,9 @@ describe.skipIf(skipReason !== undefined)('the web app in Chromium', () => {
   }, 180_000);
 
   it('classifies the fake camera live, says when no face is in view, pauses when hidden, stops cleanly', async () => {
-    const context = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${cameraFile}`]);
+    const cameraFile = join(browsers.tmp, 'camera.y4m');
+    makeFakeCamera({ ferDir, out: cameraFile });
+    const context = await launch(fakeCameraFlags(cameraFile));
     const { page, foreign, violations } = await open(context);
     await page.getByRole('button', { name: 'Start camera' }).click({ timeout: 60_000 });
     const caption = page.locator('.charts figcaption').first();

@@ -11,3 +11,8 @@ export const CHROMIUM_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** Flags for a fake camera playing `file` (.y4m, see scripts/make-fake-camera.ts), permission granted. */
+export function fakeCameraFlags(file: string): string[] {
+  return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
+}
