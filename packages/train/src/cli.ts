@@ -5,10 +5,11 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { runBench } from './commands/bench.js';
 import { runEval } from './commands/eval.js';
 import { PRESETS, type PresetName } from './commands/presets.js';
+import { STUDIES, runStudy, type StudyName } from './commands/study.js';
 import { runTrain } from './commands/train.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -88,6 +89,19 @@ program
   .option('--out <file>', 'JSON results (default: bench-results/train-<timestamp>.json)')
   .action(async (options: Omit<Parameters<typeof runBench>[0], 'resultsDir'>) => {
     process.exitCode = await runBench({ ...options, resultsDir: resolve(repoRoot, 'bench-results') });
+  });
+
+program
+  .command('study')
+  .description('rerun one of the method\'s studies on the shipped model; its table goes into models/REPORT.md')
+  .addArgument(new Argument('<study>', Object.entries(STUDIES).map(([name, what]) => `${name}: ${what}`).join('; ')).choices(Object.keys(STUDIES)))
+  .option('--data <path>', 'FER2013: Kaggle folder or fer2013.csv; env FER2013_DIR', defaultData)
+  .option('--models <dir>', 'the artifact folder whose CNN is studied (and whose REPORT.md gets the table)', resolve(repoRoot, 'models'))
+  .option('--sample <n>', 'kernel study: Training images to fit on (RBF keeps an n x n matrix)', positiveInteger, 2000)
+  .addOption(backendOption())
+  .option('--strict', 'fail on the first unreadable image or CSV row instead of skipping it', false)
+  .action(async (study: StudyName, options: Omit<Parameters<typeof runStudy>[0], 'study'>) => {
+    process.exitCode = await runStudy({ ...options, study });
   });
 
 program.parseAsync().catch((error: unknown) => {

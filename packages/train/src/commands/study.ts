@@ -1,0 +1,139 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NUM_EXPRESSIONS, loadArtifacts, type Manifest } from '@fer/core';
+import { selectTrainingBackend, type BackendPreference } from '../backend/selectBackend.js';
+import type { LabeledImages } from '../data/dataset.js';
+import { selectImages, subsample } from '../data/subsample.js';
+import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
+import { markdownTable } from '../evaluation/report.js';
+import { folderReader } from '../export/nodeReader.js';
+import { FEATURE_LAYERS } from '../model/cnn.js';
+import { compareFeatureLayers } from '../studies/featureLayers.js';
+import { compareKernels } from '../studies/kernels.js';
+import { findNoisyImages, type NoiseReason } from '../studies/noisyImages.js';
+import { updateReportSection } from '../studies/reportSection.js';
+import { extractFeatures } from '../training/features.js';
+import { fitSvmHead } from '../training/svmHead.js';
+import { loadForCommand } from './loadData.js';
+import { PRESETS } from './presets.js';
+
+export const STUDIES = {
+  layers: 'which CNN layer feeds the SVM best (>= 3 layers, C chosen per layer on PublicTest)',
+  noise: 'removing noisy training images (blank frames, duplicates with conflicting labels) before fitting the SVM',
+  kernel: 'linear against RBF kernel SVMs on the same features and training sample',
+} as const;
+
+export type StudyName = keyof typeof STUDIES;
+
+export interface StudyCommandOptions {
+  study: StudyName;
+  data: string;
+  models: string;
+  /** Training images for the kernel study (ml-svm holds an n x n kernel matrix). */
+  sample: number;
+  backend: BackendPreference;
+  strict: boolean;
+}
+
+const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
+const seconds = (s: number): string => `${s.toFixed(1)} s`;
+const SVM = { loss: 'squared-hinge', seed: 42, classWeight: 'none', candidates: PRESETS.default.svmC } as const;
+
+interface StudyOutcome {
+  markdown: string;
+  results: unknown;
+}
+
+async function layersStudy(manifest: Manifest, cnn: Parameters<typeof compareFeatureLayers>[0], train: LabeledImages, validation: LabeledImages): Promise<StudyOutcome> {
+  // The shipped layer, the last conv block's pooled maps, and the block before it (more spatial detail).
+  const layers = [FEATURE_LAYERS.embedding, FEATURE_LAYERS.lastBlock, 'block3_pool'];
+  const results = await compareFeatureLayers(cnn, layers, train, validation, manifest.input, SVM, (layer, dims) =>
+    console.error(`layer ${layer}: fitting the SVM on ${train.count} x ${dims} features...`),
+  );
+  const markdown = [
+    `Linear SVM on each layer's flattened activations of the shipped CNN; C from {${SVM.candidates.join(', ')}} chosen per layer on PublicTest.`,
+    '',
+    markdownTable(
+      ['layer', 'features', 'C', 'PublicTest accuracy', 'macro-F1', 'SVM fit'],
+      results.map((r) => [r.layer === manifest.cnn.featureLayer ? `${r.layer} (shipped)` : r.layer, r.dims, r.C, percent(r.evaluation.accuracy), percent(r.evaluation.macroF1), seconds(r.svmSeconds)]),
+    ),
+  ].join('\n');
+  return { markdown, results: results.map(({ evaluation, ...rest }) => ({ ...rest, accuracy: evaluation.accuracy, macroF1: evaluation.macroF1 })) };
+}
+
+async function noiseStudy(manifest: Manifest, cnn: Parameters<typeof extractFeatures>[0], train: LabeledImages, validation: LabeledImages): Promise<StudyOutcome> {
+  const noisy = findNoisyImages(train);
+  const counts: Record<NoiseReason, number> = { blank: 0, 'conflicting-duplicate': 0 };
+  for (const image of noisy) counts[image.reason]++;
+  const drop = new Set(noisy.map((n) => n.index));
+  const clean = selectImages(train, Array.from({ length: train.count }, (_, i) => i).filter((i) => !drop.has(i)));
+  const layer = manifest.cnn.featureLayer;
+  const validationFeatures = await extractFeatures(cnn, layer, validation, manifest.input);
+  const rows = [];
+  for (const [name, images] of [['all Training images', train], ['noisy images removed', clean]] as const) {
+    console.error(`${name}: fitting the SVM on ${images.count} images...`);
+    const features = await extractFeatures(cnn, layer, images, manifest.input);
+    const head = fitSvmHead({ features: features.features, labels: images.labels }, { features: validationFeatures.features, labels: validation.labels }, features.dims, SVM);
+    const evaluation = evaluatePredictions(argmaxRows(head.validationScores), validation.labels, 'PublicTest');
+    rows.push({ name, images: images.count, C: head.C, accuracy: evaluation.accuracy, macroF1: evaluation.macroF1 });
+  }
+  const markdown = [
+    `Found ${noisy.length} noisy Training images: ${counts.blank} blank (pixel std < 2 grey levels) and ${counts['conflicting-duplicate']} ` +
+      'pixel-identical copies of a face filed under different expressions. The SVM on the shipped CNN\'s ' +
+      `'${layer}' features is refitted without them (the CNN itself is not retrained). Non-faces with texture are not detected.`,
+    '',
+    markdownTable(['SVM training set', 'images', 'C', 'PublicTest accuracy', 'macro-F1'], rows.map((r) => [r.name, r.images, r.C, percent(r.accuracy), percent(r.macroF1)])),
+  ].join('\n');
+  return { markdown, results: { counts, removed: noisy.map((n) => ({ source: train.sources[n.index], reason: n.reason })), rows } };
+}
+
+async function kernelStudy(manifest: Manifest, cnn: Parameters<typeof extractFeatures>[0], train: LabeledImages, validation: LabeledImages, sample: number): Promise<StudyOutcome> {
+  const layer = manifest.cnn.featureLayer;
+  const picked = subsample(train, sample);
+  const trainFeatures = await extractFeatures(cnn, layer, picked, manifest.input);
+  const validationFeatures = await extractFeatures(cnn, layer, validation, manifest.input);
+  console.error(`comparing kernels on ${picked.count} x ${trainFeatures.dims} '${layer}' features...`);
+  const results = compareKernels(
+    { features: trainFeatures.features, labels: picked.labels },
+    { features: validationFeatures.features, labels: validation.labels },
+    trainFeatures.dims,
+    { linearC: [0.01, 0.1], rbfC: [1, 10] },
+  );
+  const markdown = [
+    `One-vs-rest SVMs on the shipped CNN's '${layer}' features (standardized), fitted on a stratified sample of ${picked.count} ` +
+      `Training images (ml-svm keeps the full kernel matrix, so RBF cannot take all ${train.count}), scored on all of PublicTest.`,
+    '',
+    markdownTable(
+      ['kernel', 'parameters', 'PublicTest accuracy', 'fit', 'scoring ms/image'],
+      results.map((r) => [r.kernel, r.params, percent(r.accuracy), seconds(r.fitSeconds), r.predictMsPerImage.toFixed(3)]),
+    ),
+  ].join('\n');
+  return { markdown, results };
+}
+
+/**
+ * `fer study <name>`: reruns one of the method's studies on the shipped model and puts its
+ * table into models/REPORT.md (its own section) and models/studies/<name>.json.
+ */
+export async function runStudy(options: StudyCommandOptions): Promise<number> {
+  const backend = await selectTrainingBackend({ prefer: options.backend });
+  console.error(`backend: ${backend.description}`);
+  const { manifest, cnn } = await loadArtifacts(folderReader(options.models));
+  const train = await loadForCommand(options.data, 'train', { strict: options.strict });
+  const validation = await loadForCommand(options.data, 'public', { strict: options.strict });
+  if (NUM_EXPRESSIONS !== manifest.labels.length) throw new Error(`the model has ${manifest.labels.length} labels, expected ${NUM_EXPRESSIONS}`);
+  const started = performance.now();
+  const outcome =
+    options.study === 'layers' ? await layersStudy(manifest, cnn, train, validation)
+    : options.study === 'noise' ? await noiseStudy(manifest, cnn, train, validation)
+    : await kernelStudy(manifest, cnn, train, validation, options.sample);
+  cnn.dispose();
+  const command = `pnpm study ${process.argv.slice(3).join(' ')}`.trim();
+  const took = (performance.now() - started) / 1000;
+  const markdown = [`## Study: ${STUDIES[options.study]}`, '', `\`${command}\` (${seconds(took)}, ${backend.name}):`, '', outcome.markdown].join('\n');
+  await mkdir(join(options.models, 'studies'), { recursive: true });
+  await writeFile(join(options.models, 'studies', `${options.study}.json`), `${JSON.stringify({ study: options.study, command, seconds: took, model: manifest.files, results: outcome.results }, null, 2)}\n`);
+  await updateReportSection(join(options.models, 'REPORT.md'), options.study, markdown);
+  console.log(markdown);
+  return 0;
+}

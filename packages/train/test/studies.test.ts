@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LabeledImages } from '../src/data/dataset.js';
+import { compareKernels } from '../src/studies/kernels.js';
+import { findNoisyImages } from '../src/studies/noisyImages.js';
+import { updateReportSection } from '../src/studies/reportSection.js';
+
+const area = 48 * 48;
+const work = mkdtempSync(join(tmpdir(), 'fer-studies-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Images whose pixels are given per image as a function of the pixel index. */
+function images(specs: { label: number; pixel: (p: number) => number }[]): LabeledImages {
+  const pixels = new Uint8Array(specs.length * area);
+  specs.forEach((spec, i) => {
+    for (let p = 0; p < area; p++) pixels[i * area + p] = spec.pixel(p);
+  });
+  return { split: 'train', size: 48, count: specs.length, pixels, labels: Uint8Array.from(specs, (s) => s.label), sources: specs.map((_, i) => `img${i}`) };
+}
+
+describe('findNoisyImages', () => {
+  it('flags blank frames and every copy of a face filed under two expressions, not same-label copies', () => {
+    const face = (p: number) => (p * 37) % 251;
+    const other = (p: number) => (p * 11) % 199;
+    const data = images([
+      { label: 3, pixel: face },
+      { label: 0, pixel: () => 0 },
+      { label: 5, pixel: face },
+      { label: 4, pixel: other },
+      { label: 4, pixel: other },
+      { label: 2, pixel: (p) => 128 + (p % 2) },
+    ]);
+    expect(findNoisyImages(data)).toEqual([
+      { index: 0, reason: 'conflicting-duplicate' },
+      { index: 1, reason: 'blank' },
+      { index: 2, reason: 'conflicting-duplicate' },
+      { index: 5, reason: 'blank' },
+    ]);
+  });
+});
+
+describe('updateReportSection', () => {
+  it("appends a study's section once, then replaces only that section", async () => {
+    const report = join(work, 'REPORT.md');
+    writeFileSync(report, '# Model report\n\nbody\n');
+    await updateReportSection(report, 'layers', 'first run');
+    await updateReportSection(report, 'noise', 'noise table');
+    await updateReportSection(report, 'layers', 'second run');
+    const text = readFileSync(report, 'utf8');
+    expect(text.startsWith('# Model report\n\nbody\n')).toBe(true);
+    expect(text).toContain('<!-- study:layers -->\nsecond run\n<!-- /study:layers -->');
+    expect(text).not.toContain('first run');
+    expect(text.indexOf('study:layers')).toBeLessThan(text.indexOf('study:noise'));
+  });
+});
+
+describe('compareKernels', () => {
+  it('scores linear and RBF SVMs: RBF separates classes a linear SVM cannot (rings)', () => {
+    // Class k lies on a ring of radius k + 1 in 2-D: not linearly separable beyond chance.
+    const ring = (count: number, seed: number) => {
+      const features = new Float32Array(count * 2);
+      const labels = new Uint8Array(count);
+      for (let i = 0; i < count; i++) {
+        const k = i % 3;
+        const angle = ((i * 2.399 + seed) % (2 * Math.PI));
+        features[2 * i] = (k + 1) * Math.cos(angle);
+        features[2 * i + 1] = (k + 1) * Math.sin(angle);
+        labels[i] = k;
+      }
+      return { features, labels };
+    };
+    const results = compareKernels(ring(150, 0), ring(90, 1), 2, { linearC: [1], rbfC: [10] });
+    expect(results.map((r) => r.kernel)).toEqual(['linear (dual coordinate descent)', 'RBF (ml-svm, SMO)']);
+    const [linear, rbf] = results;
+    expect(rbf!.accuracy).toBeGreaterThan(0.9);
+    expect(linear!.accuracy).toBeLessThan(0.7);
+    for (const r of results) expect(r.predictMsPerImage).toBeGreaterThanOrEqual(0);
+  });
+});
