@@ -1,0 +1,119 @@
+import type { Stage } from '../../src/lib/perf/perfStats';
+import type { PipelineId, PipelineRun } from './protocol';
+
+const STAGES: readonly Stage[] = ['detect', 'classify', 'saliency'];
+
+/** Milliseconds: mean and percentiles. */
+export interface MsStats {
+  mean: number;
+  p50: number;
+  p95: number;
+}
+
+/** One pipeline's numbers. */
+export interface PipelineSummary {
+  id: PipelineId;
+  library: string;
+  backend: string;
+  options: Record<string, unknown>;
+  stageSource: string;
+  framesMeasured: number;
+  /** Frames processed per second of wall time: end to end, capped by the camera's frame rate. */
+  fps: number;
+  /** Share of frames in which at least one face was found. */
+  faceFrameShare: number;
+  /** Wall time of frames with a face. */
+  frameMs: MsStats | undefined;
+  /** frameMs.mean divided by faces per frame: the per-face cost the issue compares. */
+  msPerFace: number | undefined;
+  /** Mean per stage over the frames that ran it; `derived` when computed from another run. */
+  stageMs: Partial<Record<Stage, number>>;
+  derived?: string;
+}
+
+export interface PipelinesResult {
+  setup: { camera: Record<string, unknown>; warmupMs: number; browser: string; foreignRequests: string[] };
+  pipelines: PipelineSummary[];
+}
+
+function stats(values: readonly number[]): MsStats | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+  return { mean: sorted.reduce((a, b) => a + b, 0) / sorted.length, p50: at(0.5), p95: at(0.95) };
+}
+
+const mean = (values: readonly number[]) => (values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length);
+
+function summariseRun(run: PipelineRun): PipelineSummary {
+  const withFace = run.frames.filter((f) => f.faces > 0);
+  const frameMs = stats(withFace.map((f) => f.ms));
+  const facesPerFrame = mean(withFace.map((f) => f.faces));
+  const stageMs: Partial<Record<Stage, number>> = {};
+  for (const stage of STAGES) {
+    // Stages a frame skipped (no face, saliency not due) are absent or 0 there.
+    const value = mean(run.frames.map((f) => f.stageMs[stage] ?? 0).filter((ms) => ms > 0));
+    if (value !== undefined) stageMs[stage] = value;
+  }
+  return {
+    id: run.id,
+    library: run.library,
+    backend: run.backend,
+    options: run.options,
+    stageSource: run.stageSource,
+    framesMeasured: run.frames.length,
+    fps: (1000 * run.frames.length) / run.elapsedMs,
+    faceFrameShare: run.frames.length === 0 ? 0 : withFace.length / run.frames.length,
+    frameMs,
+    msPerFace: frameMs !== undefined && facesPerFrame !== undefined ? frameMs.mean / facesPerFrame : undefined,
+    stageMs,
+  };
+}
+
+/**
+ * Summaries of every run. Human reports no stage times, so its detection time is the
+ * detection-only run's frame time, and its emotion time the difference to the full run.
+ */
+export function summarise(runs: readonly PipelineRun[], setup: PipelinesResult['setup']): PipelinesResult {
+  const pipelines = runs.map(summariseRun);
+  const human = pipelines.find((p) => p.id === 'human');
+  const detectOnly = pipelines.find((p) => p.id === 'human-detect-only');
+  if (human?.frameMs !== undefined && detectOnly?.frameMs !== undefined) {
+    human.stageMs = { detect: detectOnly.frameMs.mean, classify: human.frameMs.mean - detectOnly.frameMs.mean };
+    human.derived = 'detect = human-detect-only frame ms; classify = human frame ms - that';
+  }
+  return { setup, pipelines };
+}
+
+const ms = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(1));
+
+/** The results as a markdown table, with the issue's two targets checked against them. */
+export function pipelinesMarkdown({ setup, pipelines }: PipelinesResult): string {
+  const rows = pipelines.map(
+    (p) =>
+      `| ${p.id} | ${p.backend} | ${p.fps.toFixed(1)} | ${ms(p.frameMs?.p50)} | ${ms(p.frameMs?.p95)} | ${ms(p.msPerFace)} | ` +
+      `${STAGES.map((s) => ms(p.stageMs[s])).join(' | ')} | ${(100 * p.faceFrameShare).toFixed(0)}% |`,
+  );
+  const fer = pipelines.find((p) => p.id === 'fer');
+  const ferPlain = pipelines.find((p) => p.id === 'fer-no-saliency');
+  const peers = pipelines.filter((p) => p.id === 'face-api' || p.id === 'human');
+  const perFace = (p: PipelineSummary | undefined) => p?.msPerFace ?? Number.POSITIVE_INFINITY;
+  const lines = [
+    `Camera: ${setup.camera['width']}x${setup.camera['height']} at ${setup.camera['fps']} fps (FPS cannot exceed it); ${setup.browser}; requests beyond localhost: ${setup.foreignRequests.length}.`,
+    '',
+    '| pipeline | backend | FPS | ms/frame p50 | ms/frame p95 | ms/face | detect ms | classify ms | saliency ms | frames with a face |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `Target >= 15 FPS with saliency: ${fer === undefined ? 'not measured' : `${fer.fps.toFixed(1)} FPS, ${fer.fps >= 15 ? 'met' : 'NOT met'}`}.`,
+    `Target faster per face than both peers: ${
+      ferPlain === undefined || peers.length < 2
+        ? 'not measured'
+        : `${ms(ferPlain.msPerFace)} ms/face (saliency off; ${ms(fer?.msPerFace)} with it) vs ${peers.map((p) => `${p.id} ${ms(p.msPerFace)}`).join(', ')}: ` +
+          (peers.every((p) => perFace(ferPlain) < perFace(p)) ? 'met' : 'NOT met') +
+          (peers.every((p) => perFace(fer) < perFace(p)) ? ' (also with saliency)' : ' (not with saliency on)')
+    }.`,
+  ];
+  const notes = pipelines.filter((p) => p.derived !== undefined).map((p) => `${p.id}: ${p.derived}.`);
+  return [...lines, ...notes].join('\n');
+}
