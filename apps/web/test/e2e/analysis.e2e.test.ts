@@ -19,10 +19,10 @@ import { Browsers, e2eSkipReason, fakeCameraFlags, ferDir, modelsDir, state } fr
 
 /**
  * BlazeFace boxes a FER2013 crop tighter than the pasted square (FER crops cut off chin and
- * forehead): measured IoU 0.34-0.7, box side 0.58-0.8 of the square's, centres a few pixels
- * apart. So a box matches a placed face when its centre is within a fifth of the face's side of
- * the square's centre and its side is 0.4-1.2 of it; a mirrored box or one on another face is
- * ~150 px off.
+ * forehead): measured IoU 0.34-0.84, box side 0.58-0.97 of the square's, centres up to 0.14 of
+ * the side apart. So a box matches a placed face when its centre is within 0.2 of the face's side
+ * of the square's centre and its side is 0.4-1.2 of it; a mirrored box, or one on another face,
+ * is at least 0.8 of the side away.
  */
 const MAX_CENTRE_OFFSET = 0.2;
 const SIDE_RANGE = [0.4, 1.2] as const;
