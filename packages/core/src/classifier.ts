@@ -35,6 +35,23 @@ export function featureNetwork(cnn: tf.LayersModel, featureLayer: string): tf.La
 }
 
 /**
+ * Runs a `featureNetwork` on normalized faces [N,H,W,1]: flattened features [N, dims] and the
+ * CNN's probabilities [N, 7], each averaged over the face and its mirror image when `mirror`.
+ * Training and the classifier both call this, so their features cannot differ.
+ */
+export function applyFeatureNetwork(network: tf.LayersModel, input: tf.Tensor4D, mirror: boolean): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.tidy(() => {
+    const count = input.shape[0];
+    const views = mirror ? tf.concat([input, tf.reverse(input, 2)]) : input;
+    const [featureMap, probabilities] = network.apply(views, { training: false }) as [tf.Tensor, tf.Tensor];
+    const features = featureMap.reshape([views.shape[0], -1]) as tf.Tensor2D;
+    if (!mirror) return [features, probabilities as tf.Tensor2D];
+    const average = (t: tf.Tensor) => tf.add(t.slice(0, count), t.slice(count, count)).mul(0.5) as tf.Tensor2D;
+    return [average(features), average(probabilities)];
+  });
+}
+
+/**
  * The shipped expression classifier: CNN features -> linear SVM -> temperature-calibrated
  * probabilities. The same class scores in `pnpm eval` (Node) and in the web app, so the
  * two cannot disagree.
@@ -45,9 +62,12 @@ export class ExpressionClassifier {
   /** SVM with the feature standardization folded in: scores = features . weights + bias. */
   private readonly svmWeights: tf.Tensor2D;
   private readonly svmBias: tf.Tensor1D;
+  /** See the manifest's `cnn.mirrorAverage`. */
+  private readonly mirror: boolean;
 
   private constructor({ manifest, cnn, svm }: LoadedArtifacts) {
     this.manifest = manifest;
+    this.mirror = manifest.cnn.mirrorAverage ?? false;
     this.network = featureNetwork(cnn, manifest.cnn.featureLayer);
     const dims = manifest.cnn.featureDims;
     const classes = svm.weights.length;
@@ -79,18 +99,17 @@ export class ExpressionClassifier {
   /** Runs the CNN once on normalized inputs [N,H,W,1] and applies both heads. */
   forward(input: tf.Tensor4D): ForwardPass {
     return tf.tidy(() => {
-      const [featureMap, cnnProbabilities] = this.network.apply(input, { training: false }) as tf.Tensor[];
-      const features = (featureMap as tf.Tensor).reshape([input.shape[0], -1]) as tf.Tensor2D;
+      const [features, cnnProbabilities] = applyFeatureNetwork(this.network, input, this.mirror);
       const svmScores = features.matMul(this.svmWeights).add(this.svmBias) as tf.Tensor2D;
-      return { features, cnnProbabilities: cnnProbabilities as tf.Tensor2D, svmScores };
+      return { features, cnnProbabilities, svmScores };
     });
   }
 
   /** SVM decision values only; differentiable, which saliency relies on. */
   svmScores(input: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => {
-      const [featureMap] = this.network.apply(input, { training: false }) as tf.Tensor[];
-      return (featureMap as tf.Tensor).reshape([input.shape[0], -1]).matMul(this.svmWeights).add(this.svmBias) as tf.Tensor2D;
+      const [features] = applyFeatureNetwork(this.network, input, this.mirror);
+      return features.matMul(this.svmWeights).add(this.svmBias) as tf.Tensor2D;
     });
   }
 

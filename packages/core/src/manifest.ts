@@ -62,6 +62,12 @@ export const ManifestSchema = z.object({
     featureLayer: z.string(),
     featureDims: z.number().int().positive(),
     parameters: z.number().int().positive(),
+    /**
+     * Features (and the CNN's probabilities) are the mean over the face and its left-right mirror
+     * image: expressions are symmetric, and averaging the two views removes some of the noise of
+     * one crop. Absent in older manifests: no mirroring.
+     */
+    mirrorAverage: z.boolean().optional(),
   }),
   svm: z.object({
     path: z.string(),

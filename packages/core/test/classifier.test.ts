@@ -40,6 +40,25 @@ describe('ExpressionClassifier', () => {
     classifier.dispose();
   });
 
+  it('with mirrorAverage, scores a face as the mean of it and its mirror image, so mirrored faces score alike', async () => {
+    const artifacts = await tinyArtifacts();
+    const plain = ExpressionClassifier.fromArtifacts(await loadArtifacts(artifacts.reader));
+    const loaded = await loadArtifacts(artifacts.reader);
+    const mirrored = ExpressionClassifier.fromArtifacts({ ...loaded, manifest: { ...loaded.manifest, cnn: { ...loaded.manifest.cnn, mirrorAverage: true } } });
+    const faces = randomFaces(2, 5);
+    const flipped = tf.reverse(faces, 2) as tf.Tensor4D;
+    const [a, b, c, d] = await Promise.all([plain.classify(faces), plain.classify(flipped), mirrored.classify(faces), mirrored.classify(flipped)]);
+    c.forEach((p, i) => {
+      Array.from(p.svmScores).forEach((s, k) => expect(s).toBeCloseTo((a[i]!.svmScores[k]! + b[i]!.svmScores[k]!) / 2, 4));
+      Array.from(p.svmScores).forEach((s, k) => expect(s).toBeCloseTo(d[i]!.svmScores[k]!, 4));
+    });
+    // Without mirroring, a face and its mirror image do score differently (the test has teeth).
+    expect(Math.max(...Array.from(a[0]!.svmScores, (s, k) => Math.abs(s - b[0]!.svmScores[k]!)))).toBeGreaterThan(1e-3);
+    tf.dispose([faces, flipped]);
+    plain.dispose();
+    mirrored.dispose();
+  });
+
   it('gives the same scores after an export/load round trip as the in-memory model', async () => {
     const artifacts = await tinyArtifacts();
     const first = await ExpressionClassifier.create(artifacts.reader);

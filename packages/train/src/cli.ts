@@ -56,6 +56,7 @@ program
   .option('--width <n>', 'filters in the first conv block (doubling per block)', positiveInteger)
   .option('--seed <n>', 'seed for initialization, shuffling, augmentation and dropout', positiveInteger)
   .option('--feature-layer <name>', 'CNN layer whose flattened output feeds the SVM (embedding, flatten, block_last_pool)')
+  .option('--no-mirror-average', 'SVM features from the face alone, not averaged with its mirror image')
   .option('--svm-c <list>', 'comma-separated SVM C candidates, chosen on PublicTest', numberList)
   .option('--limit <n>', 'use at most n images per split (stratified), for smoke runs', positiveInteger)
   .addOption(backendOption())

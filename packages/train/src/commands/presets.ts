@@ -6,6 +6,8 @@ export interface Preset {
   description: string;
   train: TrainConfig;
   featureLayer: string;
+  /** Average features over each face and its mirror image (see the manifest's cnn.mirrorAverage). */
+  mirrorAverage: boolean;
   /** C candidates for the CNN-feature SVM and for the raw-pixel baseline (compared on PublicTest). */
   svmC: number[];
   pixelSvmC: number[];
@@ -24,6 +26,7 @@ export const PRESETS = {
       cnn: { inputSize: 48, width: 16, blocks: 3, convsPerBlock: 1, embeddingUnits: 128, dropout: 0.3, l2: 1e-4 },
     },
     featureLayer: FEATURE_LAYERS.embedding,
+    mirrorAverage: true,
     svmC: [0.003, 0.01],
     pixelSvmC: [0.001],
   },
@@ -38,6 +41,8 @@ export const PRESETS = {
       cnn: { inputSize: 48, width: 16, blocks: 4, convsPerBlock: 2, embeddingUnits: 256, dropout: 0.4, l2: 1e-4 },
     },
     featureLayer: FEATURE_LAYERS.embedding,
+    // +0.7 points on PublicTest for the 6-epoch model (56.70% -> 57.37%), for twice the inference cost.
+    mirrorAverage: true,
     svmC: [0.003, 0.01, 0.03],
     pixelSvmC: [0.001],
   },

@@ -47,7 +47,7 @@ interface StudyOutcome {
 async function layersStudy(manifest: Manifest, cnn: Parameters<typeof compareFeatureLayers>[0], train: LabeledImages, validation: LabeledImages): Promise<StudyOutcome> {
   // The shipped layer, the last conv block's pooled maps, and the block before it (more spatial detail).
   const layers = [FEATURE_LAYERS.embedding, FEATURE_LAYERS.lastBlock, 'block3_pool'];
-  const results = await compareFeatureLayers(cnn, layers, train, validation, manifest.input, SVM, (layer, dims) =>
+  const results = await compareFeatureLayers(cnn, layers, train, validation, manifest.input, SVM, manifest.cnn.mirrorAverage ?? false, (layer, dims) =>
     console.error(`layer ${layer}: fitting the SVM on ${train.count} x ${dims} features...`),
   );
   const markdown = [
@@ -68,11 +68,11 @@ async function noiseStudy(manifest: Manifest, cnn: Parameters<typeof extractFeat
   const drop = new Set(noisy.map((n) => n.index));
   const clean = selectImages(train, Array.from({ length: train.count }, (_, i) => i).filter((i) => !drop.has(i)));
   const layer = manifest.cnn.featureLayer;
-  const validationFeatures = await extractFeatures(cnn, layer, validation, manifest.input);
+  const validationFeatures = await extractFeatures(cnn, layer, validation, manifest.input, manifest.cnn.mirrorAverage ?? false);
   const rows = [];
   for (const [name, images] of [['all Training images', train], ['noisy images removed', clean]] as const) {
     console.error(`${name}: fitting the SVM on ${images.count} images...`);
-    const features = await extractFeatures(cnn, layer, images, manifest.input);
+    const features = await extractFeatures(cnn, layer, images, manifest.input, manifest.cnn.mirrorAverage ?? false);
     const head = fitSvmHead({ features: features.features, labels: images.labels }, { features: validationFeatures.features, labels: validation.labels }, features.dims, SVM);
     const evaluation = evaluatePredictions(argmaxRows(head.validationScores), validation.labels, 'PublicTest');
     rows.push({ name, images: images.count, C: head.C, accuracy: evaluation.accuracy, macroF1: evaluation.macroF1 });
@@ -90,8 +90,8 @@ async function noiseStudy(manifest: Manifest, cnn: Parameters<typeof extractFeat
 async function kernelStudy(manifest: Manifest, cnn: Parameters<typeof extractFeatures>[0], train: LabeledImages, validation: LabeledImages, sample: number): Promise<StudyOutcome> {
   const layer = manifest.cnn.featureLayer;
   const picked = subsample(train, sample);
-  const trainFeatures = await extractFeatures(cnn, layer, picked, manifest.input);
-  const validationFeatures = await extractFeatures(cnn, layer, validation, manifest.input);
+  const trainFeatures = await extractFeatures(cnn, layer, picked, manifest.input, manifest.cnn.mirrorAverage ?? false);
+  const validationFeatures = await extractFeatures(cnn, layer, validation, manifest.input, manifest.cnn.mirrorAverage ?? false);
   console.error(`comparing kernels on ${picked.count} x ${trainFeatures.dims} '${layer}' features...`);
   const results = compareKernels(
     { features: trainFeatures.features, labels: picked.labels },

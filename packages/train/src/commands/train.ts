@@ -8,6 +8,7 @@ import type { LabeledImages } from '../data/dataset.js';
 import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
 import { CLASSIFIER_NAMES, comparisonTable, confusionSvg, renderReport } from '../evaluation/report.js';
 import { exportModels } from '../export/exportModels.js';
+import { summarizeTimes, timeRuns } from '../bench/jobs.js';
 import { countMacs } from '../model/cnn.js';
 import { CheckpointStore, type TrainingProgress } from '../training/checkpoint.js';
 import { extractFeatures } from '../training/features.js';
@@ -30,6 +31,7 @@ export interface TrainCommandOptions {
   width?: number;
   seed?: number;
   featureLayer?: string;
+  mirrorAverage?: boolean;
   svmC?: number[];
   limit?: number;
   backend: BackendPreference;
@@ -101,12 +103,25 @@ function epochProgress(config: TrainConfig, imagesPerBatch: number) {
   };
 }
 
+/** Median ms of one CNN forward pass on a single face (batch 1, as the app runs it), after warm-up. */
+async function cnnLatencyMs(cnn: tf.LayersModel, input: InputSpec): Promise<number> {
+  const face = tf.zeros([1, input.height, input.width, 1]);
+  const samples = await timeRuns(async () => {
+    const output = cnn.predict(face) as tf.Tensor;
+    await output.data();
+    output.dispose();
+  }, 5, 31);
+  face.dispose();
+  return summarizeTimes(1, samples).msPerImage.median;
+}
+
 /** `fer train`: data -> CNN -> features -> SVM -> evaluation -> atomic export. Returns the exit code. */
 export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const startedAt = new Date();
   const preset = PRESETS[options.preset];
   const config = trainConfigFrom(options);
   const featureLayer = options.featureLayer ?? preset.featureLayer;
+  const mirrorAverage = options.mirrorAverage ?? preset.mirrorAverage;
   const svmC = options.svmC ?? preset.svmC;
 
   const backend = await selectTrainingBackend({ prefer: options.backend });
@@ -160,8 +175,8 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const bestEpoch = history.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
 
   console.error(`extracting '${featureLayer}' features (best epoch ${bestEpoch.epoch})...`);
-  const trainFeatures = await extractFeatures(cnn, featureLayer, train, input);
-  const validationFeatures = await extractFeatures(cnn, featureLayer, validation, input);
+  const trainFeatures = await extractFeatures(cnn, featureLayer, train, input, mirrorAverage);
+  const validationFeatures = await extractFeatures(cnn, featureLayer, validation, input, mirrorAverage);
   console.error(`fitting the linear SVM on ${train.count} x ${trainFeatures.dims} features, C in {${svmC.join(', ')}}...`);
   const svmOptions = { candidates: svmC, loss: 'squared-hinge', seed: config.seed, classWeight: 'none' } as const;
   const cnnSvm = fitSvmHead(
@@ -199,6 +214,10 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     svmCSearch: cnnSvm.search,
     pixelSvmCSearch: pixelSvm.search,
     macs: countMacs(cnn),
+    parameters: cnn.countParams(),
+    /** float32 weights of the CNN and the SVM (weights + bias + standardization). */
+    weightBytes: 4 * (cnn.countParams() + cnnSvm.params.weights.length * (trainFeatures.dims + 1) + 2 * trainFeatures.dims),
+    cnnMsPerFace: await cnnLatencyMs(cnn, input),
     wallSecondsThisSession: Math.round((Date.now() - startedAt.getTime()) / 1000),
     cpu: `${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`,
     node: process.version,
@@ -221,6 +240,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
       cnn,
       featureLayer,
       featureDims: trainFeatures.dims,
+      mirrorAverage,
       svm: cnnSvm.params,
       svmOptions: { C: cnnSvm.C, loss: svmOptions.loss },
       input,

@@ -24,6 +24,8 @@ export type ExportContent = Omit<Manifest, 'version' | 'createdAt' | 'labels' | 
   cnn: tf.LayersModel;
   featureLayer: string;
   featureDims: number;
+  /** Features averaged over each face and its mirror image (manifest `cnn.mirrorAverage`). */
+  mirrorAverage: boolean;
   svm: SvmParams;
   svmOptions: Omit<Manifest['svm'], 'path'>;
 };
@@ -45,7 +47,7 @@ export type ExportDocuments = ReadonlyMap<string, string>;
  * models/ stays as it was.
  */
 export async function exportModels(target: string, content: ExportContent, check: ExportCheck, documents: ExportDocuments): Promise<Manifest> {
-  const { cnn, featureLayer, featureDims, svm, svmOptions, ...recorded } = content;
+  const { cnn, featureLayer, featureDims, mirrorAverage, svm, svmOptions, ...recorded } = content;
   const { modelJson, weights } = await encodeLayersModel(cnn, CNN_WEIGHTS);
   const svmJson = new TextEncoder().encode(JSON.stringify(svm));
   const artifacts = new Map<string, Uint8Array>([
@@ -60,7 +62,7 @@ export async function exportModels(target: string, content: ExportContent, check
     version: MANIFEST_VERSION,
     createdAt: new Date().toISOString(),
     labels: [...EXPRESSIONS],
-    cnn: { modelPath: CNN_MODEL, featureLayer, featureDims, parameters: cnn.countParams() },
+    cnn: { modelPath: CNN_MODEL, featureLayer, featureDims, parameters: cnn.countParams(), mirrorAverage },
     svm: { path: SVM, ...svmOptions },
     ...recorded,
     files,

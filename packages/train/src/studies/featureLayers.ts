@@ -25,12 +25,13 @@ export async function compareFeatureLayers(
   validation: LabeledImages,
   input: InputSpec,
   svm: SvmHeadOptions,
+  mirror: boolean,
   onLayer?: (layer: string, dims: number) => void,
 ): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
   for (const layer of layers) {
-    const trainFeatures = await extractFeatures(cnn, layer, train, input);
-    const validationFeatures = await extractFeatures(cnn, layer, validation, input);
+    const trainFeatures = await extractFeatures(cnn, layer, train, input, mirror);
+    const validationFeatures = await extractFeatures(cnn, layer, validation, input, mirror);
     onLayer?.(layer, trainFeatures.dims);
     const head = fitSvmHead(
       { features: trainFeatures.features, labels: train.labels },

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { NUM_EXPRESSIONS, featureNetwork, type InputSpec } from '@fer/core';
+import { NUM_EXPRESSIONS, applyFeatureNetwork, featureNetwork, type InputSpec } from '@fer/core';
 import type { LabeledImages } from '../data/dataset.js';
 import { copyRows, forEachBatch } from './batches.js';
 
@@ -12,18 +12,21 @@ export interface ExtractedFeatures {
   cnnProbabilities: Float32Array;
 }
 
-/** Runs the CNN over a split once (no augmentation), keeping the named layer's activations. */
-export async function extractFeatures(cnn: tf.LayersModel, featureLayer: string, images: LabeledImages, input: InputSpec): Promise<ExtractedFeatures> {
+/**
+ * Runs the CNN over a split once (no augmentation), keeping the named layer's activations,
+ * averaged over each image and its mirror image when `mirror` (as the shipped classifier does).
+ */
+export async function extractFeatures(cnn: tf.LayersModel, featureLayer: string, images: LabeledImages, input: InputSpec, mirror: boolean): Promise<ExtractedFeatures> {
   const network = featureNetwork(cnn, featureLayer);
   const dims = (network.outputs[0]?.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
   const features = new Float32Array(images.count * dims);
   const cnnProbabilities = new Float32Array(images.count * NUM_EXPRESSIONS);
   await forEachBatch(images, input, 256, async (batch, start) => {
-    const [featureMap, probabilities] = network.predict(batch) as tf.Tensor[];
-    await copyRows(featureMap as tf.Tensor, features, start);
-    await copyRows(probabilities as tf.Tensor, cnnProbabilities, start);
-    featureMap?.dispose();
-    probabilities?.dispose();
+    const [featureRows, probabilities] = applyFeatureNetwork(network, batch, mirror);
+    await copyRows(featureRows, features, start);
+    await copyRows(probabilities, cnnProbabilities, start);
+    featureRows.dispose();
+    probabilities.dispose();
   });
   return { features, dims, cnnProbabilities };
 }
