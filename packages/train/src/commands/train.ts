@@ -76,8 +76,7 @@ function epochProgress(config: TrainConfig, imagesPerBatch: number) {
   return {
     onEpochStart(epoch: number, batches: number, firstBatch: number) {
       batchesPerEpoch = batches;
-      bar = startProgress(`epoch ${epoch + 1}/${config.epochs}`, batches * imagesPerBatch, 'images');
-      bar.update(firstBatch * imagesPerBatch);
+      bar = startProgress(`epoch ${epoch + 1}/${config.epochs}`, batches * imagesPerBatch, 'images', firstBatch * imagesPerBatch);
       if (sessionStart === 0) sessionStart = performance.now();
     },
     onBatch(epoch: number, batch: number, batchLoss: number, batchAccuracy: number) {

@@ -6,8 +6,11 @@ export interface ProgressBar {
   stop(): void;
 }
 
-/** Starts a bar for `total` units of work; `status` is free text after the counts (loss, ETA, ...). */
-export function startProgress(label: string, total: number, unit: string): ProgressBar {
+/**
+ * Starts a bar for `total` units of work, `done` of them already done (a resumed epoch: they do
+ * not count towards the rate, so the ETA is not fooled); `status` is free text after the counts.
+ */
+export function startProgress(label: string, total: number, unit: string, done = 0): ProgressBar {
   const bar = new cliProgress.SingleBar(
     {
       format: `${label} {bar} {percentage}% | {value}/{total} ${unit} | {status} | ETA {eta_formatted}`,
@@ -19,7 +22,7 @@ export function startProgress(label: string, total: number, unit: string): Progr
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { status: '' });
+  bar.start(total, done, { status: '' });
   return {
     update: (done, status = '') => bar.update(done, { status }),
     stop: () => bar.stop(),
