@@ -63,12 +63,12 @@ export function defaultFerDir(): string {
   return process.env.FER2013_DIR ?? resolve(fileURLToPath(new URL('../../..', import.meta.url)), '../shared/datasets/fer2013');
 }
 
-/** The first PublicTest image of `label`, decoded to 48x48 grey levels. */
-function readFace(ferDir: string, label: string): { pixels: Uint8Array; size: number } {
+/** The `index`-th (default first) PublicTest image of `label`, decoded to 48x48 grey levels. */
+export function readFace(ferDir: string, label: string, index = 0): { pixels: Uint8Array; size: number } {
   const dir = join(ferDir, 'test', label);
   const file = readdirSync(dir)
     .filter((name) => name.startsWith('PublicTest_') && name.endsWith('.jpg'))
-    .sort()[0];
+    .sort()[index];
   if (file === undefined) throw new Error(`no PublicTest image in ${dir}`);
   const image = jpeg.decode(readFileSync(join(dir, file)), { useTArray: true, formatAsRGBA: true });
   const pixels = new Uint8Array(image.width * image.height);
@@ -78,7 +78,7 @@ function readFace(ferDir: string, label: string): { pixels: Uint8Array; size: nu
 }
 
 /** Bilinear scale of a square grey image into `luma` (frame width `stride`) at (x0, y0). */
-function paste(luma: Uint8Array, stride: number, face: { pixels: Uint8Array; size: number }, x0: number, y0: number, side: number): void {
+export function paste(luma: Uint8Array, stride: number, face: { pixels: Uint8Array; size: number }, x0: number, y0: number, side: number): void {
   const scale = face.size / side;
   for (let y = 0; y < side; y++) {
     const sy = Math.min(face.size - 1, Math.max(0, (y + 0.5) * scale - 0.5));

@@ -129,3 +129,18 @@ describe('FaceTracker grace period and centroid fallback', () => {
     expect(back.map((f) => f.id)).toEqual(first.map((f) => f.id));
   });
 });
+
+describe('FaceTracker on slow analysis', () => {
+  it('keeps a face seen in every frame even when frames come seconds apart, and drops it after repeated misses', () => {
+    const tracker = new FaceTracker({ keepMissingMs: 500, keepMissingFrames: 2 });
+    const seen = (t: number) => tracker.update([{ box: box(0), probabilities: probs('happy', 0.9) }], t);
+    const [first] = seen(0);
+    expect(seen(1500)[0]?.id).toBe(first?.id);
+    expect(seen(3000)[0]?.id).toBe(first?.id);
+    tracker.update([], 4500);
+    expect(seen(6000)[0]?.id).toBe(first?.id);
+    tracker.update([], 7500);
+    tracker.update([], 9000);
+    expect(seen(10_500)[0]?.id).not.toBe(first?.id);
+  });
+});

@@ -4,27 +4,31 @@
  * source and the clock differ between the two modes.
  */
 import type { VideoFrameSource } from '../detection/faceDetector.js';
+import { TiledDetector } from '../detection/tiledDetection.js';
 import { LiveAnalyzer, type LiveFace } from '../pipeline/liveAnalyzer.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { FaceTrackerOptions } from '../tracking/faceTracker.js';
-import type { SessionRecorder } from './recorder.js';
+import type { SessionRecorder, SessionSink } from './recorder.js';
 import type { VideoFile } from './videoFile.js';
 
 /**
  * Tracking for an audience: faces sit still but are small and many, so the detector misses one
- * now and then; a second of grace keeps its id, and the centroid fallback re-attaches a face
- * whose box jumped.
+ * now and then; a second (or two analysed frames, when analysis is slow) of grace keeps its id,
+ * and the centroid fallback re-attaches a face whose box jumped.
  */
-export const AUDIENCE_TRACKING: FaceTrackerOptions = { minIou: 0.3, tauMs: 300, keepMissingMs: 1000, maxCentroidDistance: 0.6 };
+export const AUDIENCE_TRACKING: FaceTrackerOptions = { minIou: 0.3, tauMs: 300, keepMissingMs: 1000, keepMissingFrames: 2, maxCentroidDistance: 0.6 };
 
 export class AudienceCapture {
   private readonly analyzer: LiveAnalyzer;
+  /** A still copy of the live frame: detection over seven passes takes long enough that a playing video moves on before the crops are cut. */
+  private readonly still = document.createElement('canvas');
 
   constructor(
     runtime: Runtime,
     readonly recorder: SessionRecorder,
   ) {
-    this.analyzer = new LiveAnalyzer(runtime, AUDIENCE_TRACKING);
+    const tiles = new TiledDetector(runtime.detector);
+    this.analyzer = new LiveAnalyzer(runtime, { tracking: AUDIENCE_TRACKING, detect: (frame, nowMs) => tiles.detect(frame, nowMs) });
   }
 
   /**
@@ -32,10 +36,30 @@ export class AudienceCapture {
    * must increase (wall clock live, so smoothing goes on while paused; media time for a file).
    */
   async ingest(frame: VideoFrameSource, trackMs: number, sessionMs = trackMs): Promise<LiveFace[]> {
-    const { faces } = await this.analyzer.process(frame, trackMs, { saliency: false });
+    const { faces } = await this.analyzer.process(frame instanceof HTMLVideoElement ? this.freeze(frame) : frame, trackMs, { saliency: false });
     this.recorder.record(sessionMs, faces);
     return faces;
   }
+
+  private freeze(video: HTMLVideoElement): HTMLCanvasElement {
+    if (this.still.width !== video.videoWidth || this.still.height !== video.videoHeight) {
+      this.still.width = video.videoWidth;
+      this.still.height = video.videoHeight;
+    }
+    this.still.getContext('2d', { willReadFrequently: true })?.drawImage(video, 0, 0);
+    return this.still;
+  }
+}
+
+/** What both recording views (camera and video file) take. */
+export interface RecordingViewProps {
+  runtime: Runtime;
+  /** Where the session is saved as it grows. */
+  sink: SessionSink;
+  /** The session grew or changed state. */
+  onchange: (recorder: SessionRecorder) => void;
+  /** The session ended (and was saved, or recorder.storageError says why not). */
+  onfinish: (recorder: SessionRecorder) => void;
 }
 
 export interface FileAnalysisOptions {

@@ -1,7 +1,7 @@
 import { EXPRESSIONS, type ExpressionPrediction } from '@fer/core';
 import { IntervalGate, PerfStats, type PerfSnapshot } from '../perf/perfStats';
 import type { Runtime } from '../runtime/runtime';
-import type { VideoFrameSource } from '../detection/faceDetector';
+import type { DetectedFace, VideoFrameSource } from '../detection/faceDetector';
 import { FaceTracker, type FaceTrackerOptions, type TrackedFace } from '../tracking/faceTracker';
 import { cropFromSource, saliencyOf, type Saliency } from './analyze';
 
@@ -26,6 +26,12 @@ export interface LiveFrame {
 const SALIENCY_MIN_INTERVAL_MS = 200;
 const SALIENCY_MAX_SHARE = 0.25;
 
+export interface LiveAnalyzerOptions {
+  tracking?: FaceTrackerOptions;
+  /** Face detection; the runtime's detector on the whole frame by default (audience mode tiles it). */
+  detect?: (frame: VideoFrameSource, nowMs: number) => DetectedFace[];
+}
+
 /**
  * Per-frame pipeline of the live camera (and of audience mode's camera and video-file paths):
  * detect, crop, classify, track and smooth, saliency.
@@ -38,18 +44,21 @@ export class LiveAnalyzer {
   private saliencyById = new Map<number, Saliency>();
   private saliencyProblem: string | undefined;
 
+  private readonly detect: (frame: VideoFrameSource, nowMs: number) => DetectedFace[];
+
   constructor(
     private readonly runtime: Runtime,
-    trackerOptions?: FaceTrackerOptions,
+    options: LiveAnalyzerOptions = {},
   ) {
-    this.tracker = new FaceTracker(trackerOptions);
+    this.tracker = new FaceTracker(options.tracking);
+    this.detect = options.detect ?? ((frame, nowMs) => runtime.detector.detectForVideo(frame, nowMs));
   }
 
   /** Processes the frame `video` shows (a video element, or a decoded frame drawn on a canvas); `nowMs` must increase from call to call. */
   async process(video: VideoFrameSource, nowMs: number, options: { saliency: boolean }): Promise<LiveFrame> {
-    const { detector, classifier } = this.runtime;
+    const { classifier } = this.runtime;
     let start = performance.now();
-    const boxes = detector.detectForVideo(video, nowMs).map((face) => face.box);
+    const boxes = this.detect(video, nowMs).map((face) => face.box);
     this.perf.stage('detect', performance.now() - start);
 
     let faces: LiveFace[] = [];

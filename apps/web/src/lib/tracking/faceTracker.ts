@@ -99,14 +99,21 @@ export interface FaceTrackerOptions {
   minIou?: number;
   /** Smoothing time constant: larger is steadier but slower to follow a change. */
   tauMs?: number;
-  /** How long a face the detector missed keeps its id and history (grace period), so a brief miss doesn't reset it. */
+  /**
+   * How long a face the detector missed keeps its id and history (grace period), so a brief miss
+   * doesn't reset it. A face missed in fewer than `keepMissingFrames` frames is kept however long
+   * they took, so slow analysis (a busy CPU, ~1 frame/s) doesn't reset every face every frame.
+   */
   keepMissingMs?: number;
+  keepMissingFrames?: number;
   /** Centroid fallback: an unmatched box continues a track whose centre is within this many face sides (0 turns it off). */
   maxCentroidDistance?: number;
 }
 
 interface Track extends TrackedFace {
   lastSeenMs: number;
+  /** Frames in a row the face was not found in. */
+  missed: number;
 }
 
 function withBest(track: Omit<TrackedFace, 'expression' | 'confidence'>): TrackedFace {
@@ -124,33 +131,36 @@ export class FaceTracker {
   private readonly minIou: number;
   private readonly tauMs: number;
   private readonly keepMissingMs: number;
+  private readonly keepMissingFrames: number;
   private readonly maxCentroidDistance: number;
 
   constructor(options: FaceTrackerOptions = {}) {
     this.minIou = options.minIou ?? 0.3;
     this.tauMs = options.tauMs ?? 300;
     this.keepMissingMs = options.keepMissingMs ?? 500;
+    this.keepMissingFrames = options.keepMissingFrames ?? 1;
     this.maxCentroidDistance = options.maxCentroidDistance ?? 0.6;
   }
 
   /** Takes this frame's faces; returns their tracks in the same order as `observations`. */
   update(observations: readonly FaceObservation[], nowMs: number): TrackedFace[] {
-    this.tracks = this.tracks.filter((t) => nowMs - t.lastSeenMs <= this.keepMissingMs);
+    this.tracks = this.tracks.filter((t) => t.missed < this.keepMissingFrames || nowMs - t.lastSeenMs <= this.keepMissingMs);
     const trackBoxes = this.tracks.map((t) => t.box);
     const boxes = observations.map((o) => o.box);
     const match = matchByCentroid(trackBoxes, boxes, matchByIou(trackBoxes, boxes, this.minIou), this.maxCentroidDistance);
     const updated = observations.map((observation, i): Track => {
       const previous = this.tracks[match[i] as number];
       if (previous === undefined) {
-        return { ...withBest({ id: this.nextId++, box: observation.box, probabilities: Float32Array.from(observation.probabilities) }), lastSeenMs: nowMs };
+        return { ...withBest({ id: this.nextId++, box: observation.box, probabilities: Float32Array.from(observation.probabilities) }), lastSeenMs: nowMs, missed: 0 };
       }
       const w = smoothingWeight(nowMs - previous.lastSeenMs, this.tauMs);
       const probabilities = previous.probabilities.map((p, k) => (1 - w) * p + w * (observation.probabilities[k] as number));
-      return { ...withBest({ id: previous.id, box: observation.box, probabilities }), lastSeenMs: nowMs };
+      return { ...withBest({ id: previous.id, box: observation.box, probabilities }), lastSeenMs: nowMs, missed: 0 };
     });
     const continued = new Set(match);
-    this.tracks = [...updated, ...this.tracks.filter((_, p) => !continued.has(p))];
-    return updated.map(({ lastSeenMs: _, ...face }) => face);
+    const unseen = this.tracks.filter((_, p) => !continued.has(p)).map((t) => ({ ...t, missed: t.missed + 1 }));
+    this.tracks = [...updated, ...unseen];
+    return updated.map(({ lastSeenMs: _, missed: __, ...face }) => face);
   }
 
   /** Forgets every face (e.g. after the camera switched). */

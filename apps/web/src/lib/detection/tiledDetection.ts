@@ -1,0 +1,111 @@
+/**
+ * Small faces for audience mode. BlazeFace short range sees the frame at 128x128: in a 720p view
+ * of a room, a face 100-300 px tall shrinks to 10-30 px there, below what it finds reliably (it
+ * was made for a face near a phone). Running it on overlapping tiles as well as on the whole
+ * frame gives each face 2-3x more model pixels; duplicates from tile overlaps are then merged.
+ */
+import { iou } from '../tracking/faceTracker.js';
+import type { DetectedFace, FaceDetectorHandle, VideoFrameSource } from './faceDetector.js';
+
+/** A rectangle of the frame, in pixels. */
+export interface Tile {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * `columns` x `rows` tiles covering a width x height frame, each grown by `overlap` (a fraction of
+ * its side) into its neighbours so a face on a border is whole in at least one tile.
+ */
+export function tileGrid(width: number, height: number, columns: number, rows: number, overlap: number): Tile[] {
+  const tileWidth = Math.min(width, Math.round((width / columns) * (1 + overlap)));
+  const tileHeight = Math.min(height, Math.round((height / rows) * (1 + overlap)));
+  const tiles: Tile[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) {
+      // Spread the tiles evenly from edge to edge.
+      const x = columns === 1 ? 0 : Math.round(((width - tileWidth) * c) / (columns - 1));
+      const y = rows === 1 ? 0 : Math.round(((height - tileHeight) * r) / (rows - 1));
+      tiles.push({ x, y, width: tileWidth, height: tileHeight });
+    }
+  }
+  return tiles;
+}
+
+/** Share of the smaller box that lies inside the other: 1 when one contains the other. */
+export function overlapOfSmaller(a: DetectedFace['box'], b: DetectedFace['box']): number {
+  const width = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const height = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (width <= 0 || height <= 0) return 0;
+  return (width * height) / Math.min(a.width * a.height, b.width * b.height);
+}
+
+/**
+ * Merges detections of the same face from several passes. Of boxes overlapping by `minIou`, the
+ * best-scoring one stays; of a box mostly inside another (`minContained`: part of a face cut by a
+ * tile edge, which can score high), the larger one stays, as it holds the whole face.
+ */
+export function mergeDetections(faces: readonly DetectedFace[], minIou = 0.3, minContained = 0.6): DetectedFace[] {
+  const kept: DetectedFace[] = [];
+  const area = (f: DetectedFace) => f.box.width * f.box.height;
+  for (const face of [...faces].sort((a, b) => b.score - a.score)) {
+    const same = kept.findIndex((k) => iou(k.box, face.box) >= minIou);
+    if (same !== -1) continue;
+    const part = kept.findIndex((k) => overlapOfSmaller(k.box, face.box) >= minContained);
+    if (part === -1) kept.push(face);
+    else if (area(face) > area(kept[part] as DetectedFace)) kept[part] = face;
+  }
+  return kept;
+}
+
+export interface TiledDetectionOptions {
+  columns: number;
+  rows: number;
+  /** Fraction of a tile's side it reaches into its neighbours. */
+  overlap: number;
+}
+
+/** Audience default: 3x2 tiles plus the whole frame (for faces close to the camera, bigger than a tile). */
+export const AUDIENCE_TILES: TiledDetectionOptions = { columns: 3, rows: 2, overlap: 0.3 };
+
+/** Detects faces on the whole frame and on tiles of it, in frame pixels, merged. */
+export class TiledDetector {
+  private readonly canvas = document.createElement('canvas');
+  private readonly context: CanvasRenderingContext2D;
+
+  constructor(
+    private readonly detector: FaceDetectorHandle,
+    private readonly options: TiledDetectionOptions = AUDIENCE_TILES,
+  ) {
+    const context = this.canvas.getContext('2d', { willReadFrequently: true });
+    if (context === null) throw new Error('no 2D canvas context');
+    this.context = context;
+  }
+
+  detect(frame: VideoFrameSource, timestampMs: number): DetectedFace[] {
+    const [width, height] = sizeOf(frame);
+    const faces = [...this.detector.detectForVideo(frame, timestampMs)];
+    for (const tile of tileGrid(width, height, this.options.columns, this.options.rows, this.options.overlap)) {
+      if (this.canvas.width !== tile.width || this.canvas.height !== tile.height) {
+        this.canvas.width = tile.width;
+        this.canvas.height = tile.height;
+      }
+      this.context.drawImage(frame, tile.x, tile.y, tile.width, tile.height, 0, 0, tile.width, tile.height);
+      // The detector moves repeated timestamps on by itself; the graph keeps no state between frames.
+      for (const face of this.detector.detectForVideo(this.canvas, timestampMs)) {
+        faces.push({
+          box: { ...face.box, x: face.box.x + tile.x, y: face.box.y + tile.y },
+          score: face.score,
+          keypoints: face.keypoints.map((k) => ({ x: k.x + tile.x, y: k.y + tile.y })),
+        });
+      }
+    }
+    return mergeDetections(faces);
+  }
+}
+
+function sizeOf(frame: VideoFrameSource): [number, number] {
+  return frame instanceof HTMLVideoElement ? [frame.videoWidth, frame.videoHeight] : [frame.width, frame.height];
+}

@@ -1,0 +1,273 @@
+/**
+ * Audience mode in Chromium: eight real FER2013 faces through the fake camera (ids stable across
+ * scenes, a brief detector-visible gap, moves and the video's loop), the same frames encoded into
+ * a WebM in the browser and analysed through the file path (exact counts per frame, and the same
+ * numbers as live on the same scenes), CSV and JSON exports checked against each other, markers,
+ * reload keeps the sessions, JSON import, and bad files explained.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { EXPRESSIONS } from '@fer/core';
+import type { Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { renderAudienceVideo, sceneOf, slotOf, writeAudienceY4m, type AudienceVideo } from '../../scripts/make-audience-video';
+import { CSV_HEADER, type SessionDocument } from '../../src/lib/audience/exportFormats';
+import { Browsers, e2eSkipReason, fakeCameraFlags, ferDir, state } from '../helpers/e2eApp';
+
+const FACES = 8;
+/**
+ * Live frames pass through Chromium's capture (YUV -> RGB), the file's through VP9 at a high bit
+ * rate, and live analysis samples whichever frames it keeps up with: measured, the steady mean
+ * probabilities of a face differ by 0.01 typically and 0.13 at most (a detector box a few pixels
+ * off changes a FER crop), so: 0.02 on average, 0.2 at worst.
+ */
+const MEAN_PROBABILITY_DIFF = 0.02;
+const MAX_PROBABILITY_DIFF = 0.2;
+/** Steady part of a scene: smoothing (tau 300 ms) has settled after 900 ms. */
+const STEADY_AFTER_MS = 900;
+
+const require = createRequire(import.meta.url);
+const mediabunnyBundle = join(require.resolve('mediabunny'), '../../bundles/mediabunny.min.mjs');
+
+/** Reads a download's text. */
+async function text(download: Download): Promise<string> {
+  const path = await download.path();
+  return readFile(path, 'utf8');
+}
+
+/** Exports the shown session as `kind` and returns the file's name and text. */
+async function exportShown(page: Page, kind: 'CSV' | 'JSON'): Promise<{ name: string; body: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Export ${kind}` }).click()]);
+  return { name: download.suggestedFilename(), body: await text(download) };
+}
+
+/** Mean smoothed probabilities per scene and slot over the frames in each scene's steady part. */
+function steadyMeans(video: AudienceVideo, doc: SessionDocument): Map<string, number[]> {
+  const sums = new Map<string, { n: number; p: number[] }>();
+  let scene: number | undefined;
+  let sceneStart = 0;
+  for (const frame of doc.frames) {
+    const now = sceneOf(video, frame.faces.map((f) => f.box));
+    if (now === undefined) continue;
+    if (now !== scene) {
+      scene = now;
+      sceneStart = frame.t;
+    }
+    if (frame.t - sceneStart < STEADY_AFTER_MS) continue;
+    const offset = video.scenes[now]?.offset ?? { x: 0, y: 0 };
+    for (const face of frame.faces) {
+      const key = `${now}/${slotOf(video, offset, face.box)}`;
+      const sum = sums.get(key) ?? { n: 0, p: EXPRESSIONS.map(() => 0) };
+      face.p.forEach((p, k) => (sum.p[k] = (sum.p[k] as number) + p));
+      sum.n++;
+      sums.set(key, sum);
+    }
+  }
+  return new Map([...sums].map(([key, { n, p }]) => [key, p.map((v) => v / n)]));
+}
+
+/** Each face id's slot (from its first box): ids must map one to one onto the eight slots. */
+function idsToSlots(video: AudienceVideo, doc: SessionDocument): Map<number, Set<number>> {
+  const slots = new Map<number, Set<number>>();
+  for (const frame of doc.frames) {
+    const scene = sceneOf(video, frame.faces.map((f) => f.box));
+    if (scene === undefined) continue;
+    const offset = video.scenes[scene]?.offset ?? { x: 0, y: 0 };
+    for (const face of frame.faces) {
+      const set = slots.get(face.id) ?? new Set<number>();
+      set.add(slotOf(video, offset, face.box));
+      slots.set(face.id, set);
+    }
+  }
+  return slots;
+}
+
+describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => {
+  const origin = inject('appOrigin');
+  const browsers = new Browsers();
+  let video: AudienceVideo;
+  let cameraFile: string;
+  let live: SessionDocument | undefined;
+
+  beforeAll(() => {
+    video = renderAudienceVideo({ ferDir });
+    cameraFile = join(browsers.tmp, 'audience.y4m');
+    writeAudienceY4m(video, cameraFile);
+  });
+  afterAll(() => browsers.closeAll());
+
+  it('tracks eight faces live with stable ids, records markers, exports CSV and JSON, and keeps the session after a reload', async () => {
+    const context = await browsers.launch(fakeCameraFlags(cameraFile));
+    const { page, foreign, violations } = await browsers.open(context, origin, '/audience?backend=wasm');
+    await state(page, 'audience-ready').waitFor({ timeout: 60_000 });
+    await page.getByLabel('Session name').fill('Live test');
+    await page.getByRole('button', { name: 'Start session' }).click();
+    await state(page, 'session-recording').waitFor({ timeout: 30_000 });
+    await expect.poll(async () => Number(await page.getByTestId('face-count').innerText()), { timeout: 30_000 }).toBe(FACES);
+
+    await page.getByRole('button', { name: 'Punch line' }).click();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await state(page, 'session-paused').waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    // Two passes of the looping 6 s video: every scene, the gap and the loop's jump, twice.
+    const loopMs = (video.frameImages.length / video.fps) * 1000;
+    await page.waitForTimeout(2 * loopMs + 1000);
+    await page.getByRole('button', { name: 'Stop session' }).click();
+    await expect.poll(() => page.getByTestId('session-list').locator('li').count(), { timeout: 10_000 }).toBe(1);
+
+    const json = await exportShown(page, 'JSON');
+    expect(json.name).toBe('Live-test.json');
+    const doc = JSON.parse(json.body) as SessionDocument;
+    live = doc;
+    expect(doc.session).toMatchObject({ name: 'Live test', source: 'camera', width: video.width, height: video.height, state: 'stopped' });
+    expect(doc.session.durationMs).toBeGreaterThan(1.5 * loopMs);
+    // Stable ids: exactly eight over the whole session, each always on the same slot.
+    expect(doc.summary.faces).toBe(FACES);
+    expect(doc.summary.maxFacesInFrame).toBe(FACES);
+    const slots = [...idsToSlots(video, doc).values()].map((s) => [...s]);
+    expect(slots.sort()).toEqual([...Array(FACES).keys()].map((i) => [i]));
+    // Counts: all eight in nearly every frame (slot 3 is gone for 0.2 s of each 4.5 s pass).
+    const full = doc.frames.filter((f) => f.faces.length === FACES).length;
+    expect(full / doc.frames.length).toBeGreaterThan(0.8);
+    expect(doc.frames.every((f) => f.faces.length >= FACES - 1)).toBe(true);
+    // The marker splits the session in two.
+    expect(doc.session.markers.map((m) => m.label)).toEqual(['Punch line']);
+    expect(doc.summary.segments.map((s) => s.label)).toEqual(['start', 'Punch line']);
+    expect(doc.summary.segments.reduce((n, s) => n + s.frames, 0)).toBe(doc.frames.length);
+
+    // The CSV holds the same numbers, one row per face per frame.
+    const csv = await exportShown(page, 'CSV');
+    const rows = csv.body.trimEnd().split('\n').map((r) => r.split(','));
+    expect(rows[0]).toEqual(CSV_HEADER);
+    expect(rows.length - 1).toBe(doc.frames.reduce((n, f) => n + f.faces.length, 0));
+    const last = doc.frames.at(-1);
+    const lastFace = last?.faces.at(-1);
+    expect(rows.at(-1)?.map(Number).slice(0, 6)).toEqual([Number(((last?.t ?? 0) / 1000).toFixed(3)), lastFace?.id, ...(lastFace?.box ?? [])]);
+    expect(rows.at(-1)?.slice(7).map(Number)).toEqual(lastFace?.p);
+
+    // Charts: the shares chart and one timeline per face.
+    expect(await page.getByTestId('shares-chart').count()).toBe(1);
+    expect(await page.getByTestId('face-chart').count()).toBe(FACES);
+
+    await page.reload();
+    await state(page, 'audience-ready').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Open Live test' }).click();
+    await expect.poll(() => page.getByTestId('summary-frames').innerText()).toBe(String(doc.frames.length));
+    const again = JSON.parse((await exportShown(page, 'JSON')).body) as SessionDocument;
+    expect(again.frames).toEqual(doc.frames);
+    expect(again.session.markers).toEqual(doc.session.markers);
+    expect(foreign).toEqual([]);
+    expect(violations).toEqual([]);
+  }, 180_000);
+
+  it('analyses the same frames from a WebM file: exact counts per frame, and the same numbers as live', async () => {
+    const context = await browsers.launch();
+    await context.route(`${origin}/__test__/mediabunny.mjs`, (route) => route.fulfill({ path: mediabunnyBundle, contentType: 'text/javascript' }));
+    const { page, violations } = await browsers.open(context, origin, '/audience?backend=wasm');
+    await state(page, 'audience-ready').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Video file' }).click();
+
+    // Encode the test video's frames (grey pictures from Node) into a VP9 WebM, in the page.
+    const images = video.images.map((luma) => Buffer.from(luma).toString('base64'));
+    // A string, so vitest's transform leaves this import() alone.
+    await page.evaluate(`import('/__test__/mediabunny.mjs').then((m) => { window.mediabunny = m; })`);
+    await page.evaluate(
+      async ({ images, frameImages, width, height, fps }) => {
+        const mb = (window as unknown as { mediabunny: typeof import('mediabunny') }).mediabunny;
+        const canvas = new OffscreenCanvas(width, height);
+        const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+        // Chromium shows the .y4m's luma as limited-range video (16..235 -> 0..255): the file gets
+        // those same RGB values, so both paths start from the same picture.
+        const pictures = images.map((b64) => {
+          const grey = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          const rgba = new ImageData(width, height);
+          for (let i = 0; i < grey.length; i++) {
+            const v = Math.min(255, Math.max(0, Math.round((((grey[i] as number) - 16) * 255) / 219)));
+            rgba.data.set([v, v, v, 255], 4 * i);
+          }
+          return rgba;
+        });
+        const output = new mb.Output({ format: new mb.WebMOutputFormat(), target: new mb.BufferTarget() });
+        const source = new mb.CanvasSource(canvas, { codec: 'vp9', bitrate: 12e6 });
+        output.addVideoTrack(source, { frameRate: fps });
+        await output.start();
+        for (let i = 0; i < frameImages.length; i++) {
+          ctx.putImageData(pictures[frameImages[i] as number] as ImageData, 0, 0);
+          await source.add(i / fps, 1 / fps);
+        }
+        await output.finalize();
+        const file = new File([output.target.buffer as ArrayBuffer], 'audience.webm', { type: 'video/webm' });
+        const input = document.querySelector<HTMLInputElement>('[data-testid="video-file"]');
+        if (input === null) throw new Error('no file input');
+        const transfer = new DataTransfer();
+        transfer.items.add(file);
+        input.files = transfer.files;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      },
+      { images, frameImages: video.frameImages, width: video.width, height: video.height, fps: video.fps },
+    );
+    await state(page, 'video-done').waitFor({ timeout: 120_000 });
+    const doc = JSON.parse((await exportShown(page, 'JSON')).body) as SessionDocument;
+
+    // Every frame analysed, at its own time, with exactly the faces it shows.
+    expect(doc.session).toMatchObject({ source: 'file', sourceName: 'audience.webm', width: video.width, height: video.height });
+    expect(doc.frames.map((f) => Math.round((f.t * video.fps) / 1000))).toEqual(video.frameImages.map((_, i) => i));
+    const expected = video.frameScenes.map((scene, i) => {
+      const start = video.frameScenes.indexOf(scene);
+      const missing = video.scenes[scene]?.missing ?? {};
+      return FACES - Object.values(missing).filter((frames) => frames.includes(i - start)).length;
+    });
+    expect(doc.frames.map((f) => f.faces.length)).toEqual(expected);
+    expect(doc.summary.faces).toBe(FACES);
+    expect([...idsToSlots(video, doc).values()].map((s) => [...s]).sort()).toEqual([...Array(FACES).keys()].map((i) => [i]));
+    expect(doc.frames.map((f) => sceneOf(video, f.faces.map((face) => face.box)))).toEqual(video.frameScenes);
+
+    // The same numbers as live on the same scenes (steady parts, where smoothing has settled).
+    expect(live).toBeDefined();
+    const fromFile = steadyMeans(video, doc);
+    const fromLive = steadyMeans(video, live as SessionDocument);
+    expect(fromFile.size).toBe(video.scenes.length * FACES);
+    expect([...fromLive.keys()].sort()).toEqual([...fromFile.keys()].sort());
+    const diffs: number[] = [];
+    for (const [key, p] of fromFile) {
+      const q = fromLive.get(key) as number[];
+      diffs.push(...p.map((v, k) => Math.abs(v - (q[k] as number))));
+      // Same label wherever the label is clear (two expressions close together may swap).
+      const [top, second] = [...p].sort((a, b) => b - a) as [number, number];
+      if (top - second > MAX_PROBABILITY_DIFF) expect(EXPRESSIONS[q.indexOf(Math.max(...q))], key).toBe(EXPRESSIONS[p.indexOf(top)]);
+    }
+    const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
+    const worst = Math.max(...diffs);
+    console.log(`audience e2e: live vs file steady mean probabilities differ by ${mean.toFixed(4)} on average, ${worst.toFixed(4)} at most`);
+    expect(mean).toBeLessThan(MEAN_PROBABILITY_DIFF);
+    expect(worst).toBeLessThan(MAX_PROBABILITY_DIFF);
+    expect(violations).toEqual([]);
+  }, 180_000);
+
+  it('explains files it cannot analyse, refuses a bad import, and imports an export back', async () => {
+    const context = await browsers.launch();
+    const { page } = await browsers.open(context, origin, '/audience?backend=wasm');
+    await state(page, 'audience-ready').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Video file' }).click();
+    const input = page.getByTestId('video-file');
+    await input.setInputFiles({ name: 'notes.mp4', mimeType: 'video/mp4', buffer: Buffer.from('these are not video bytes '.repeat(100)) });
+    await expect(state(page, 'video-problem').innerText()).resolves.toMatch(/not an MP4 or WebM/);
+    await input.setInputFiles({ name: 'empty.webm', mimeType: 'video/webm', buffer: Buffer.alloc(0) });
+    await expect.poll(() => state(page, 'video-problem').innerText()).toMatch(/empty/);
+
+    const importer = page.getByTestId('import-file');
+    await importer.setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"something else"}') });
+    await expect(state(page, 'import-failed').innerText()).resolves.toMatch(/not a session exported by this app/);
+
+    expect(live).toBeDefined();
+    await importer.setInputFiles({ name: 'live.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(live)) });
+    await state(page, 'import-done').waitFor();
+    await expect.poll(() => page.getByTestId('session-list').locator('li').count()).toBe(1);
+    await page.reload();
+    await page.getByRole('button', { name: 'Open Live test' }).click({ timeout: 60_000 });
+    const back = JSON.parse((await exportShown(page, 'JSON')).body) as SessionDocument;
+    expect(back.frames).toEqual(live?.frames);
+    expect(back.summary).toEqual(live?.summary);
+  }, 120_000);
+});
