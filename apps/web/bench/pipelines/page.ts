@@ -3,6 +3,8 @@
  * pipeline it is asked for on it, frame by frame as the app does (requestVideoFrameCallback), and
  * hands the raw timings back.
  */
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { PipelineAdapter } from './adapter';
 import { createFaceApiPipeline } from './faceApi';
 import { createHumanPipeline } from './human';
@@ -31,6 +33,14 @@ async function camera(): Promise<HTMLVideoElement> {
   return element;
 }
 
+/** How tfjs's wasm backend runs here (SIMD, threads), for the report; empty on other backends. */
+async function wasmDetails(): Promise<string> {
+  if (tf.getBackend() !== 'wasm') return '';
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  const threads = getThreadsCount();
+  return ` (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})`;
+}
+
 /** Resolves at the next new video frame, like CameraView's loop. */
 function nextFrame(element: HTMLVideoElement): Promise<number> {
   return new Promise((resolve) => element.requestVideoFrameCallback((now) => resolve(now)));
@@ -54,7 +64,7 @@ window.runPipeline = async (plan: PipelinePlan): Promise<PipelineRun> => {
         return {
           id: plan.id,
           library: adapter.library,
-          backend: adapter.backend,
+          backend: adapter.backend.replace(/^tfjs wasm/, `tfjs wasm${await wasmDetails()}`),
           options: adapter.options,
           stageSource: adapter.stageSource,
           elapsedMs: start - measureStart,
