@@ -6,11 +6,13 @@
  * reload keeps the sessions, JSON import, and bad files explained.
  */
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EXPRESSIONS } from '@fer/core';
+import { build } from 'esbuild';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { GreyFrames } from '../../scripts/lib/greyWebm';
 import { renderAudienceVideo, sceneOf, slotOf, writeAudienceY4m, type AudienceVideo } from '../../scripts/make-audience-video';
 import { CSV_HEADER, type SessionDocument } from '../../src/lib/audience/exportFormats';
 import { Browsers, e2eSkipReason, fakeCameraFlags, ferDir, state } from '../helpers/e2eApp';
@@ -27,8 +29,22 @@ const MAX_PROBABILITY_DIFF = 0.2;
 /** Steady part of a scene: smoothing (tau 300 ms) has settled after 900 ms. */
 const STEADY_AFTER_MS = 900;
 
-const require = createRequire(import.meta.url);
-const mediabunnyBundle = join(require.resolve('mediabunny'), '../../bundles/mediabunny.min.mjs');
+/** scripts/lib/greyWebm.ts as a classic script defining `greyWebm` (served on the app's origin, as its CSP wants). */
+async function bundleGreyWebm(): Promise<string> {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL('../../scripts/lib/greyWebm.ts', import.meta.url))],
+    bundle: true,
+    format: 'iife',
+    globalName: 'greyWebm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'error',
+  });
+  const text = result.outputFiles[0]?.text;
+  if (text === undefined) throw new Error('esbuild produced no bundle for greyWebm.ts');
+  return text;
+}
 
 /** Reads a download's text. */
 async function text(download: Download): Promise<string> {
@@ -163,50 +179,24 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
 
   it('analyses the same frames from a WebM file: exact counts per frame, and the same numbers as live', async () => {
     const context = await browsers.launch();
-    await context.route(`${origin}/__test__/mediabunny.mjs`, (route) => route.fulfill({ path: mediabunnyBundle, contentType: 'text/javascript' }));
+    const encoder = await bundleGreyWebm();
+    await context.route(`${origin}/__test__/grey-webm.js`, (route) => route.fulfill({ body: encoder, contentType: 'text/javascript' }));
     const { page, violations } = await browsers.open(context, origin, '/audience?backend=wasm');
     await state(page, 'audience-ready').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Video file' }).click();
 
     // Encode the test video's frames (grey pictures from Node) into a VP9 WebM, in the page.
-    const images = video.images.map((luma) => Buffer.from(luma).toString('base64'));
-    // A string, so vitest's transform leaves this import() alone.
-    await page.evaluate(`import('/__test__/mediabunny.mjs').then((m) => { window.mediabunny = m; })`);
-    await page.evaluate(
-      async ({ images, frameImages, width, height, fps }) => {
-        const mb = (window as unknown as { mediabunny: typeof import('mediabunny') }).mediabunny;
-        const canvas = new OffscreenCanvas(width, height);
-        const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
-        // Chromium shows the .y4m's luma as limited-range video (16..235 -> 0..255): the file gets
-        // those same RGB values, so both paths start from the same picture.
-        const pictures = images.map((b64) => {
-          const grey = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-          const rgba = new ImageData(width, height);
-          for (let i = 0; i < grey.length; i++) {
-            const v = Math.min(255, Math.max(0, Math.round((((grey[i] as number) - 16) * 255) / 219)));
-            rgba.data.set([v, v, v, 255], 4 * i);
-          }
-          return rgba;
-        });
-        const output = new mb.Output({ format: new mb.WebMOutputFormat(), target: new mb.BufferTarget() });
-        const source = new mb.CanvasSource(canvas, { codec: 'vp9', bitrate: 12e6 });
-        output.addVideoTrack(source, { frameRate: fps });
-        await output.start();
-        for (let i = 0; i < frameImages.length; i++) {
-          ctx.putImageData(pictures[frameImages[i] as number] as ImageData, 0, 0);
-          await source.add(i / fps, 1 / fps);
-        }
-        await output.finalize();
-        const file = new File([output.target.buffer as ArrayBuffer], 'audience.webm', { type: 'video/webm' });
-        const input = document.querySelector<HTMLInputElement>('[data-testid="video-file"]');
-        if (input === null) throw new Error('no file input');
-        const transfer = new DataTransfer();
-        transfer.items.add(file);
-        input.files = transfer.files;
-        input.dispatchEvent(new Event('change', { bubbles: true }));
-      },
-      { images, frameImages: video.frameImages, width: video.width, height: video.height, fps: video.fps },
-    );
+    await page.addScriptTag({ url: `${origin}/__test__/grey-webm.js` });
+    const frames: GreyFrames = { width: video.width, height: video.height, fps: video.fps, images: video.images.map((luma) => Buffer.from(luma).toString('base64')), frameImages: video.frameImages };
+    await page.evaluate(async (frames) => {
+      const bytes = await (window as unknown as { greyWebm: typeof import('../../scripts/lib/greyWebm') }).greyWebm.encodeGreyWebm(frames);
+      const input = document.querySelector<HTMLInputElement>('[data-testid="video-file"]');
+      if (input === null) throw new Error('no file input');
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'audience.webm', { type: 'video/webm' }));
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }, frames);
     await state(page, 'video-done').waitFor({ timeout: 120_000 });
     const doc = JSON.parse((await exportShown(page, 'JSON')).body) as SessionDocument;
 
@@ -245,10 +235,12 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
     expect(violations).toEqual([]);
   }, 180_000);
 
-  it('explains files it cannot analyse, refuses a bad import, and imports an export back', async () => {
-    const context = await browsers.launch();
+  it('explains files it cannot analyse, refuses a bad import, imports an export back, and works offline', async () => {
+    const context = await browsers.launch([], 'allow');
     const { page } = await browsers.open(context, origin, '/audience?backend=wasm');
     await state(page, 'audience-ready').waitFor({ timeout: 60_000 });
+    await state(page, 'offline-ready').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'OK' }).click();
     await page.getByRole('button', { name: 'Video file' }).click();
     const input = page.getByTestId('video-file');
     await input.setInputFiles({ name: 'notes.mp4', mimeType: 'video/mp4', buffer: Buffer.from('these are not video bytes '.repeat(100)) });
@@ -261,13 +253,35 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
     await expect(state(page, 'import-failed').innerText()).resolves.toMatch(/not a session exported by this app/);
 
     expect(live).toBeDefined();
-    await importer.setInputFiles({ name: 'live.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(live)) });
+    const exported = Buffer.from(JSON.stringify(live));
+    await importer.setInputFiles({ name: 'live.json', mimeType: 'application/json', buffer: exported });
     await state(page, 'import-done').waitFor();
     await expect.poll(() => page.getByTestId('session-list').locator('li').count()).toBe(1);
+
+    // Saved sessions and the route itself work offline.
+    await context.setOffline(true);
     await page.reload();
     await page.getByRole('button', { name: 'Open Live test' }).click({ timeout: 60_000 });
     const back = JSON.parse((await exportShown(page, 'JSON')).body) as SessionDocument;
+    await context.setOffline(false);
     expect(back.frames).toEqual(live?.frames);
     expect(back.summary).toEqual(live?.summary);
+  }, 180_000);
+
+  it('says so when storage is full, and keeps the session to export', async () => {
+    const context = await browsers.launch();
+    // Every IndexedDB write fails as it does when the origin's quota is used up.
+    await context.addInitScript(() => {
+      IDBObjectStore.prototype.put = () => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      };
+    });
+    const { page } = await browsers.open(context, origin, '/audience?backend=wasm');
+    await state(page, 'audience-ready').waitFor({ timeout: 60_000 });
+    expect(live).toBeDefined();
+    await page.getByTestId('import-file').setInputFiles({ name: 'live.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(live)) });
+    await expect(state(page, 'storage-problem').innerText()).resolves.toMatch(/storage for this site is full/);
+    const kept = JSON.parse((await exportShown(page, 'JSON')).body) as SessionDocument;
+    expect(kept.frames).toEqual(live?.frames);
   }, 120_000);
 });

@@ -1,0 +1,55 @@
+/**
+ * Browser-side: encodes grey pictures (one byte a pixel, as scripts/make-audience-video.ts renders
+ * them) into a VP9 WebM with WebCodecs, through mediabunny. Used by the audience end-to-end test
+ * (bundled and loaded into the page) and the audience bench, so a video file holds the very frames
+ * the fake camera shows.
+ */
+import { BufferTarget, CanvasSource, Output, WebMOutputFormat } from 'mediabunny';
+
+export interface GreyFrames {
+  width: number;
+  height: number;
+  fps: number;
+  /** Distinct pictures, base64 of width*height grey bytes. */
+  images: string[];
+  /** For each frame, its picture in `images`. */
+  frameImages: number[];
+}
+
+/**
+ * Chromium shows a .y4m's luma as limited-range video (16..235 stretched to 0..255); with
+ * `asCamera` the file gets those same RGB values, so a file and the fake camera start from the
+ * same picture.
+ */
+function toRgba(base64: string, width: number, height: number, asCamera: boolean): ImageData {
+  const grey = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const rgba = new ImageData(width, height);
+  for (let i = 0; i < grey.length; i++) {
+    const y = grey[i] as number;
+    const v = asCamera ? Math.min(255, Math.max(0, Math.round(((y - 16) * 255) / 219))) : y;
+    rgba.data[4 * i] = rgba.data[4 * i + 1] = rgba.data[4 * i + 2] = v;
+    rgba.data[4 * i + 3] = 255;
+  }
+  return rgba;
+}
+
+/** The frames as a WebM file (VP9 at `bitrate` bits/s; high by default, so the codec changes little). */
+export async function encodeGreyWebm(frames: GreyFrames, options: { asCamera?: boolean; bitrate?: number } = {}): Promise<Uint8Array<ArrayBuffer>> {
+  const { width, height, fps } = frames;
+  const canvas = new OffscreenCanvas(width, height);
+  const context = canvas.getContext('2d');
+  if (context === null) throw new Error('no 2D context for an OffscreenCanvas');
+  const pictures = frames.images.map((image) => toRgba(image, width, height, options.asCamera ?? true));
+  const output = new Output({ format: new WebMOutputFormat(), target: new BufferTarget() });
+  const source = new CanvasSource(canvas, { codec: 'vp9', bitrate: options.bitrate ?? 12e6 });
+  output.addVideoTrack(source, { frameRate: fps });
+  await output.start();
+  for (let i = 0; i < frames.frameImages.length; i++) {
+    context.putImageData(pictures[frames.frameImages[i] as number] as ImageData, 0, 0);
+    await source.add(i / fps, 1 / fps);
+  }
+  await output.finalize();
+  const buffer = output.target.buffer;
+  if (buffer === null) throw new Error('the WebM encoder produced nothing');
+  return new Uint8Array(buffer);
+}
