@@ -26,8 +26,12 @@ import { Browsers, e2eSkipReason, fakeCameraFlags, ferDir, modelsDir, state } fr
  */
 const MAX_CENTRE_OFFSET = 0.2;
 const SIDE_RANGE = [0.4, 1.2] as const;
-/** Browser (Chromium, wasm) and Node (wasm) run the same kernels; they may differ in float rounding only. */
-const MAX_PROBABILITY_DIFF = 1e-3;
+/**
+ * Browser (Chromium, wasm) and Node (wasm) run the same kernels, so they may differ in float
+ * rounding only (measured here: not at all). The issue asks for 1e-3; 1e-4 is used because moving
+ * the box by half a pixel already changes a probability by ~3e-4, and 2 px by ~1.4e-3.
+ */
+const MAX_PROBABILITY_DIFF = 1e-4;
 /** Side of the squares the overlay's heat is summed over to find its peak, in canvas pixels. */
 const HEAT_BLOCK = 16;
 
