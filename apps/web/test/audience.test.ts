@@ -1,5 +1,7 @@
 import { EXPRESSIONS, type Expression } from '@fer/core';
 import { describe, expect, it } from 'vitest';
+import { PauseGate } from '../src/lib/audience/capture';
+import { fileStem } from '../src/lib/audience/download';
 import { CSV_HEADER, fromJson, ImportError, toCsv, toJson } from '../src/lib/audience/exportFormats';
 import { ActiveClock, SessionRecorder, type RecordedFace, type SessionSink } from '../src/lib/audience/recorder';
 import { labelOf, type FrameSample, type SessionMeta } from '../src/lib/audience/session';
@@ -152,5 +154,28 @@ describe('export and import', () => {
     const doc = JSON.parse(toJson(demoSession())) as { frames: { faces: { p: number[] }[] }[] };
     (doc.frames[0]?.faces[0] as { p: number[] }).p = [1, 2];
     expect(() => fromJson(JSON.stringify(doc))).toThrow(/frames\.0\.faces\.0\.p/);
+  });
+});
+
+describe('PauseGate', () => {
+  it('lets a loop through while running and holds it while paused', async () => {
+    const gate = new PauseGate();
+    await gate.whenRunning();
+    gate.pause();
+    let released = false;
+    const waiting = gate.whenRunning().then(() => (released = true));
+    await Promise.resolve();
+    expect(released).toBe(false);
+    gate.resume();
+    await waiting;
+    expect(released).toBe(true);
+    expect(gate.paused).toBe(false);
+  });
+});
+
+describe('fileStem', () => {
+  it('keeps a session name readable and safe as a file name', () => {
+    expect(fileStem('Spring ad: group A/B')).toBe('Spring-ad-group-A-B');
+    expect(fileStem('***')).toBe('session');
   });
 });

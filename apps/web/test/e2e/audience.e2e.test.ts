@@ -3,18 +3,19 @@
  * scenes, a brief detector-visible gap, moves and the video's loop), the same frames encoded into
  * a WebM in the browser and analysed through the file path (exact counts per frame, and the same
  * numbers as live on the same scenes), CSV and JSON exports checked against each other, markers,
- * reload keeps the sessions, JSON import, and bad files explained.
+ * reload keeps the sessions, JSON import, bad files explained, sessions offline, a full storage
+ * quota reported with nothing lost.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXPRESSIONS } from '@fer/core';
-import { build } from 'esbuild';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { GreyFrames } from '../../scripts/lib/greyWebm';
 import { renderAudienceVideo, sceneOf, slotOf, writeAudienceY4m, type AudienceVideo } from '../../scripts/make-audience-video';
 import { CSV_HEADER, type SessionDocument } from '../../src/lib/audience/exportFormats';
+import { browserBundle } from '../../tools/browserBundle';
 import { Browsers, e2eSkipReason, fakeCameraFlags, ferDir, state } from '../helpers/e2eApp';
 
 const FACES = 8;
@@ -28,23 +29,6 @@ const MEAN_PROBABILITY_DIFF = 0.02;
 const MAX_PROBABILITY_DIFF = 0.2;
 /** Steady part of a scene: smoothing (tau 300 ms) has settled after 900 ms. */
 const STEADY_AFTER_MS = 900;
-
-/** scripts/lib/greyWebm.ts as a classic script defining `greyWebm` (served on the app's origin, as its CSP wants). */
-async function bundleGreyWebm(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL('../../scripts/lib/greyWebm.ts', import.meta.url))],
-    bundle: true,
-    format: 'iife',
-    globalName: 'greyWebm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'error',
-  });
-  const text = result.outputFiles[0]?.text;
-  if (text === undefined) throw new Error('esbuild produced no bundle for greyWebm.ts');
-  return text;
-}
 
 /** Reads a download's text. */
 async function text(download: Download): Promise<string> {
@@ -179,7 +163,8 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
 
   it('analyses the same frames from a WebM file: exact counts per frame, and the same numbers as live', async () => {
     const context = await browsers.launch();
-    const encoder = await bundleGreyWebm();
+    // A classic script defining `greyWebm`, served on the app's origin as its CSP wants.
+    const encoder = await browserBundle(fileURLToPath(new URL('../../scripts/lib/greyWebm.ts', import.meta.url)), { format: 'iife', globalName: 'greyWebm' });
     await context.route(`${origin}/__test__/grey-webm.js`, (route) => route.fulfill({ body: encoder, contentType: 'text/javascript' }));
     const { page, violations } = await browsers.open(context, origin, '/audience?backend=wasm');
     await state(page, 'audience-ready').waitFor({ timeout: 60_000 });
