@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LabeledImages } from '../src/data/dataset.js';
 import { compareKernels } from '../src/studies/kernels.js';
 import { findNoisyImages } from '../src/studies/noisyImages.js';
-import { updateReportSection } from '../src/studies/reportSection.js';
+import { carriedStudySections, studySections, updateReportSection } from '../src/studies/reportSection.js';
 
 const area = 48 * 48;
 const work = mkdtempSync(join(tmpdir(), 'fer-studies-'));
@@ -53,6 +53,20 @@ describe('updateReportSection', () => {
     expect(text).toContain('<!-- study:layers -->\nsecond run\n<!-- /study:layers -->');
     expect(text).not.toContain('first run');
     expect(text.indexOf('study:layers')).toBeLessThan(text.indexOf('study:noise'));
+  });
+});
+
+describe('carriedStudySections', () => {
+  it("flags a previous model's studies once, however many exports carry them", () => {
+    const report = '# Model report\n\n<!-- study:noise -->\n## Study: noise\n\n| a |\n<!-- /study:noise -->\n';
+    const once = carriedStudySections(report);
+    const twice = carriedStudySections(once.join('\n'));
+    expect(twice).toEqual(once);
+    const [section] = studySections(once.join('\n'));
+    expect(section?.name).toBe('noise');
+    expect(section?.markdown).toMatch(/^> Ran on an earlier model .*studies\/noise\.json.*pnpm study noise/);
+    expect(section?.markdown.endsWith('## Study: noise\n\n| a |')).toBe(true);
+    expect(carriedStudySections('# no studies\n')).toEqual([]);
   });
 });
 

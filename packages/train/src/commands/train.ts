@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +14,7 @@ import { countMacs } from '../model/cnn.js';
 import { CheckpointStore, type TrainingProgress } from '../training/checkpoint.js';
 import { extractFeatures } from '../training/features.js';
 import { fitSvmHead } from '../training/svmHead.js';
+import { STUDIES_FOLDER, carriedStudySections } from '../studies/reportSection.js';
 import { cycleEnds } from '../training/schedule.js';
 import { trainCnn, type TrainConfig } from '../training/trainer.js';
 import { formatDuration, startProgress, type ProgressBar } from '../ui/progress.js';
@@ -100,6 +102,16 @@ function epochProgress(config: TrainConfig, imagesPerBatch: number) {
       );
     },
   };
+}
+
+/** Study results of the model being replaced, carried into the new export flagged as such (see carriedStudySections). */
+async function previousStudies(out: string): Promise<{ sections: string[]; files: [string, string][] }> {
+  const report = await readFile(join(out, 'REPORT.md'), 'utf8').catch(() => '');
+  const names = await readdir(join(out, STUDIES_FOLDER)).catch(() => [] as string[]);
+  const files = await Promise.all(
+    names.filter((name) => name.endsWith('.json')).map(async (name): Promise<[string, string]> => [`${STUDIES_FOLDER}/${name}`, await readFile(join(out, STUDIES_FOLDER, name), 'utf8')]),
+  );
+  return { sections: carriedStudySections(report), files };
 }
 
 /** Median ms of one CNN forward pass on a single face (batch 1, as the app runs it), after warm-up. */
@@ -228,8 +240,10 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     fingerprint: `${fingerprintImages(train)}+${fingerprintImages(validation)}`,
     counts: { train: train.count, public: validation.count },
   };
+  const previous = await previousStudies(options.out);
   const documents = new Map([
-    ['REPORT.md', renderReport(metrics, cnnSvm, pixelSvm, training, data, featureLayer)],
+    ['REPORT.md', [renderReport(metrics, cnnSvm, pixelSvm, training, data, featureLayer), ...previous.sections].join('\n')],
+    ...previous.files,
     ['confusion-cnn-svm.svg', confusionSvg(metrics.cnnSvm, `${CLASSIFIER_NAMES.cnnSvm}, ${split}`)],
     ['report.json', `${JSON.stringify({ metrics, training, data }, null, 2)}\n`],
   ]);
