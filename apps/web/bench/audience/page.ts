@@ -4,7 +4,7 @@
  * decodes a whole file without analysis, or analyses it into a session saved in IndexedDB,
  * sampling the JS heap as it goes.
  */
-import { encodeGreyWebm, type GreyFrames } from '../../scripts/lib/greyWebm';
+import { encodeGreyVideo, type GreyFrames } from '../../scripts/lib/greyVideo';
 import { analyzeVideoFile, AudienceCapture } from '../../src/lib/audience/capture';
 import { SessionRecorder } from '../../src/lib/audience/recorder';
 import { newSessionId } from '../../src/lib/audience/session';
@@ -75,7 +75,7 @@ async function run(plan: PassPlan): Promise<AudiencePass> {
 }
 
 async function encode(frames: GreyFrames): Promise<string> {
-  const bytes = await encodeGreyWebm(frames, { bitrate: 2e6 });
+  const bytes = await encodeGreyVideo(frames, { bitrate: 2e6 });
   let text = '';
   for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(text);

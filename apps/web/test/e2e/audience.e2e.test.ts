@@ -10,9 +10,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXPRESSIONS } from '@fer/core';
-import type { Download, Page } from 'playwright-core';
+import type { BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { GreyFrames } from '../../scripts/lib/greyWebm';
+import type { EncodeOptions, GreyFrames } from '../../scripts/lib/greyVideo';
 import { renderAudienceVideo, sceneOf, slotOf, writeAudienceY4m, type AudienceVideo } from '../../scripts/make-audience-video';
 import { CSV_HEADER, type SessionDocument } from '../../src/lib/audience/exportFormats';
 import { browserBundle } from '../../tools/browserBundle';
@@ -29,6 +29,37 @@ const MEAN_PROBABILITY_DIFF = 0.02;
 const MAX_PROBABILITY_DIFF = 0.2;
 /** Steady part of a scene: smoothing (tau 300 ms) has settled after 900 ms. */
 const STEADY_AFTER_MS = 900;
+
+/** The grey frames of `video` (or of its first `count` frames), for the in-page encoder. */
+function framesOf(video: AudienceVideo, count = video.frameImages.length): GreyFrames {
+  return { width: video.width, height: video.height, fps: video.fps, images: video.images.map((luma) => Buffer.from(luma).toString('base64')), frameImages: video.frameImages.slice(0, count) };
+}
+
+/** Serves scripts/lib/greyVideo.ts as a classic script defining `greyVideo`, on the app's origin as its CSP wants. */
+async function serveEncoder(context: BrowserContext): Promise<void> {
+  const script = await browserBundle(fileURLToPath(new URL('../../scripts/lib/greyVideo.ts', import.meta.url)), { format: 'iife', globalName: 'greyVideo' });
+  await context.route('**/__test__/grey-video.js', (route) => route.fulfill({ body: script, contentType: 'text/javascript' }));
+}
+
+/**
+ * Encodes `frames` in the page and picks the file in the video input, as a user would.
+ * `keep` < 1 keeps only that share of the file's bytes (a truncated download).
+ */
+async function pickEncoded(page: Page, name: string, frames: GreyFrames, options: EncodeOptions = {}, keep = 1): Promise<void> {
+  if (!(await page.evaluate(() => 'greyVideo' in window))) await page.addScriptTag({ url: `${new URL(page.url()).origin}/__test__/grey-video.js` });
+  await page.evaluate(
+    async ({ name, frames, options, keep }) => {
+      const bytes = await (window as unknown as { greyVideo: typeof import('../../scripts/lib/greyVideo') }).greyVideo.encodeGreyVideo(frames, options);
+      const input = document.querySelector<HTMLInputElement>('[data-testid="video-file"]');
+      if (input === null) throw new Error('no file input');
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes.slice(0, Math.round(bytes.length * keep))], name, { type: name.endsWith('.mp4') ? 'video/mp4' : 'video/webm' }));
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    { name, frames, options, keep },
+  );
+}
 
 /** Reads a download's text. */
 async function text(download: Download): Promise<string> {
@@ -163,25 +194,13 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
 
   it('analyses the same frames from a WebM file: exact counts per frame, and the same numbers as live', async () => {
     const context = await browsers.launch();
-    // A classic script defining `greyWebm`, served on the app's origin as its CSP wants.
-    const encoder = await browserBundle(fileURLToPath(new URL('../../scripts/lib/greyWebm.ts', import.meta.url)), { format: 'iife', globalName: 'greyWebm' });
-    await context.route(`${origin}/__test__/grey-webm.js`, (route) => route.fulfill({ body: encoder, contentType: 'text/javascript' }));
+    await serveEncoder(context);
     const { page, violations } = await browsers.open(context, origin, '/audience?backend=wasm');
     await state(page, 'audience-ready').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Video file' }).click();
 
     // Encode the test video's frames (grey pictures from Node) into a VP9 WebM, in the page.
-    await page.addScriptTag({ url: `${origin}/__test__/grey-webm.js` });
-    const frames: GreyFrames = { width: video.width, height: video.height, fps: video.fps, images: video.images.map((luma) => Buffer.from(luma).toString('base64')), frameImages: video.frameImages };
-    await page.evaluate(async (frames) => {
-      const bytes = await (window as unknown as { greyWebm: typeof import('../../scripts/lib/greyWebm') }).greyWebm.encodeGreyWebm(frames);
-      const input = document.querySelector<HTMLInputElement>('[data-testid="video-file"]');
-      if (input === null) throw new Error('no file input');
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([bytes], 'audience.webm', { type: 'video/webm' }));
-      input.files = transfer.files;
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-    }, frames);
+    await pickEncoded(page, 'audience.webm', framesOf(video));
     await state(page, 'video-done').waitFor({ timeout: 120_000 });
     const doc = JSON.parse((await exportShown(page, 'JSON')).body) as SessionDocument;
 
@@ -232,6 +251,15 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
     await expect(state(page, 'video-problem').innerText()).resolves.toMatch(/not an MP4 or WebM/);
     await input.setInputFiles({ name: 'empty.webm', mimeType: 'video/webm', buffer: Buffer.alloc(0) });
     await expect.poll(() => state(page, 'video-problem').innerText()).toMatch(/empty/);
+    // An MP4 (VP9) analyses like the WebM; cut short, it is reported as damaged, and what could be
+    // decoded is kept (none here: the cut falls in the first frames).
+    await serveEncoder(context);
+    const short = framesOf(video, 10);
+    await pickEncoded(page, 'short.mp4', short, { container: 'mp4' });
+    await state(page, 'video-done').waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByTestId('summary-frames').innerText()).toBe('10');
+    await pickEncoded(page, 'cut.mp4', short, { container: 'mp4' }, 0.5);
+    await expect(state(page, 'video-problem').innerText()).resolves.toMatch(/damaged or incomplete/);
 
     const importer = page.getByTestId('import-file');
     await importer.setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"something else"}') });
@@ -241,7 +269,8 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
     const exported = Buffer.from(JSON.stringify(live));
     await importer.setInputFiles({ name: 'live.json', mimeType: 'application/json', buffer: exported });
     await state(page, 'import-done').waitFor();
-    await expect.poll(() => page.getByTestId('session-list').locator('li').count()).toBe(1);
+    // The MP4's session and the import; the cut MP4 gave no frame, so no session.
+    await expect.poll(() => page.getByTestId('session-list').locator('li').count()).toBe(2);
 
     // Saved sessions and the route itself work offline.
     await context.setOffline(true);

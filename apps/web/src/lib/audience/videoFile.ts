@@ -96,12 +96,15 @@ async function* decodeFrames(track: InputVideoTrack, info: VideoFileInfo, option
   const minGapMs = 1000 / options.maxFps;
   const firstMs = (await track.getFirstTimestamp()) * 1000;
   let nextMs = 0;
+  /** End of the last decoded frame: a file cut short decodes fewer frames than its index promises, without an error. */
+  let endMs = 0;
   const samples = new VideoSampleSink(track).samples();
   try {
     for await (const sample of samples) {
       try {
         options.signal?.throwIfAborted();
         const tMs = sample.timestamp * 1000 - firstMs;
+        endMs = tMs + sample.duration * 1000;
         // Half a millisecond of slack: container timestamps are rounded.
         if (tMs + 0.5 < nextMs) continue;
         nextMs = tMs + minGapMs;
@@ -115,4 +118,11 @@ async function* decodeFrames(track: InputVideoTrack, info: VideoFileInfo, option
     if (options.signal?.aborted === true) throw error;
     throw new VideoFileError('corrupt', `The video stopped decoding part-way (${messageOf(error)}). The frames analysed so far are kept.`, { cause: error });
   }
+  if (info.durationMs - endMs > TRUNCATION_SLACK_MS) {
+    const at = (s: number) => `${(s / 1000).toFixed(1)} s`;
+    throw new VideoFileError('corrupt', `The video ended at ${at(endMs)} of ${at(info.durationMs)}: the file is damaged or incomplete. The frames analysed so far are kept.`);
+  }
 }
+
+/** How far short of its stated duration a video may end (rounding, a last frame's length). */
+const TRUNCATION_SLACK_MS = 500;

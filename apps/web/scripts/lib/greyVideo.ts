@@ -1,10 +1,10 @@
 /**
  * Browser-side: encodes grey pictures (one byte a pixel, as scripts/make-audience-video.ts renders
- * them) into a VP9 WebM with WebCodecs, through mediabunny. Used by the audience end-to-end test
+ * them) into a VP9 WebM or MP4 with WebCodecs, through mediabunny. Used by the audience end-to-end test
  * (bundled and loaded into the page) and the audience bench, so a video file holds the very frames
  * the fake camera shows.
  */
-import { BufferTarget, CanvasSource, Output, WebMOutputFormat } from 'mediabunny';
+import { BufferTarget, CanvasSource, Mp4OutputFormat, Output, WebMOutputFormat } from 'mediabunny';
 
 export interface GreyFrames {
   width: number;
@@ -33,14 +33,24 @@ function toRgba(base64: string, width: number, height: number, asCamera: boolean
   return rgba;
 }
 
-/** The frames as a WebM file (VP9 at `bitrate` bits/s; high by default, so the codec changes little). */
-export async function encodeGreyWebm(frames: GreyFrames, options: { asCamera?: boolean; bitrate?: number } = {}): Promise<Uint8Array<ArrayBuffer>> {
+export interface EncodeOptions {
+  /** Container (default WebM); the codec is VP9 in both. */
+  container?: 'webm' | 'mp4';
+  /** See toRgba (default true). */
+  asCamera?: boolean;
+  /** Bits/s; high by default, so the codec changes the pictures little. */
+  bitrate?: number;
+}
+
+/** The frames as a video file. */
+export async function encodeGreyVideo(frames: GreyFrames, options: EncodeOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
   const { width, height, fps } = frames;
   const canvas = new OffscreenCanvas(width, height);
   const context = canvas.getContext('2d');
   if (context === null) throw new Error('no 2D context for an OffscreenCanvas');
   const pictures = frames.images.map((image) => toRgba(image, width, height, options.asCamera ?? true));
-  const output = new Output({ format: new WebMOutputFormat(), target: new BufferTarget() });
+  const format = options.container === 'mp4' ? new Mp4OutputFormat() : new WebMOutputFormat();
+  const output = new Output({ format, target: new BufferTarget() });
   const source = new CanvasSource(canvas, { codec: 'vp9', bitrate: options.bitrate ?? 12e6 });
   output.addVideoTrack(source, { frameRate: fps });
   await output.start();
@@ -50,6 +60,6 @@ export async function encodeGreyWebm(frames: GreyFrames, options: { asCamera?: b
   }
   await output.finalize();
   const buffer = output.target.buffer;
-  if (buffer === null) throw new Error('the WebM encoder produced nothing');
+  if (buffer === null) throw new Error('the video encoder produced nothing');
   return new Uint8Array(buffer);
 }
