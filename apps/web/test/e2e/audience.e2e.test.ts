@@ -141,6 +141,17 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
     await page.getByRole('button', { name: 'Pause' }).click();
     await state(page, 'session-paused').waitFor();
     await page.getByRole('button', { name: 'Resume' }).click();
+    // A hidden tab pauses the session (it gets no frames); the operator resumes.
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'hidden', { value, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await state(page, 'session-paused').waitFor();
+    await setHidden(false);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await state(page, 'session-recording').waitFor();
     // Two passes of the looping 6 s video: every scene, the gap and the loop's jump, twice.
     const loopMs = (video.frameImages.length / video.fps) * 1000;
     await page.waitForTimeout(2 * loopMs + 1000);
