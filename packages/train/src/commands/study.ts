@@ -105,7 +105,11 @@ async function kernelStudy(manifest: Manifest, cnn: Parameters<typeof extractFea
     '',
     markdownTable(
       ['kernel', 'parameters', 'PublicTest accuracy', 'fit', 'scoring ms/image'],
-      results.map((r) => [r.kernel, r.params, percent(r.accuracy), seconds(r.fitSeconds), r.predictMsPerImage.toFixed(3)]),
+      results.map((r) =>
+        r.failure === undefined
+          ? [r.kernel, r.params, percent(r.accuracy), seconds(r.fitSeconds), r.predictMsPerImage.toFixed(3)]
+          : [r.kernel, r.params, `no result: ${r.failure}`, '-', '-'],
+      ),
     ),
   ].join('\n');
   return { markdown, results };

@@ -14,7 +14,12 @@ export interface KernelResult {
   fitSeconds: number;
   /** Scoring time per validation image. */
   predictMsPerImage: number;
+  /** Why this fit gave no result (NaN figures), e.g. SMO did not converge. */
+  failure?: string;
 }
+
+/** SMO iterations per binary problem before ml-svm gives up (its default is 10,000). */
+const RBF_MAX_ITERATIONS = 100_000;
 
 function rows(features: Float32Array, dims: number): number[][] {
   return Array.from({ length: features.length / dims }, (_, i) => Array.from(features.subarray(i * dims, (i + 1) * dims)));
@@ -67,7 +72,14 @@ export function compareKernels(train: FeatureSplit, validation: FeatureSplit, di
   // Standardized features: squared distances are about 2 * dims, so sigma = sqrt(dims) keeps k away from 0 and 1.
   const sigma = Math.sqrt(dims);
   for (const C of options.rbfC) {
-    const fit = fitKernelSvm(trainRows, train.labels, validationRows, { C, kernel: 'rbf', kernelOptions: { sigma } });
+    let fit: ReturnType<typeof fitKernelSvm>;
+    try {
+      fit = fitKernelSvm(trainRows, train.labels, validationRows, { C, kernel: 'rbf', kernelOptions: { sigma }, maxIterations: RBF_MAX_ITERATIONS });
+    } catch (error) {
+      // ml-svm throws when SMO does not converge; a study row says so rather than losing the others.
+      results.push({ kernel: 'RBF (ml-svm, SMO)', params: `C=${C}, sigma=${sigma.toFixed(1)}`, accuracy: Number.NaN, fitSeconds: Number.NaN, predictMsPerImage: Number.NaN, failure: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
     results.push({
       kernel: 'RBF (ml-svm, SMO)',
       params: `C=${C}, sigma=${sigma.toFixed(1)}`,
