@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NUM_EXPRESSIONS, loadArtifacts, type Manifest } from '@fer/core';
+import { loadArtifacts, type Manifest } from '@fer/core';
 import { selectTrainingBackend, type BackendPreference } from '../backend/selectBackend.js';
 import type { LabeledImages } from '../data/dataset.js';
 import { selectImages, subsample } from '../data/subsample.js';
@@ -125,7 +125,6 @@ export async function runStudy(options: StudyCommandOptions): Promise<number> {
   const { manifest, cnn } = await loadArtifacts(folderReader(options.models));
   const train = await loadForCommand(options.data, 'train', { strict: options.strict });
   const validation = await loadForCommand(options.data, 'public', { strict: options.strict });
-  if (NUM_EXPRESSIONS !== manifest.labels.length) throw new Error(`the model has ${manifest.labels.length} labels, expected ${NUM_EXPRESSIONS}`);
   const started = performance.now();
   const outcome =
     options.study === 'layers' ? await layersStudy(manifest, cnn, train, validation)
