@@ -24,25 +24,82 @@ export function pixelsToInput(pixels: Uint8Array, count: number, input: InputSpe
   return tf.tidy(() => normalizeGray(tf.tensor4d(pixels, [count, input.height, input.width, 1], 'int32'), input) as tf.Tensor4D);
 }
 
+/** A rectangle in pixels of a frame (a face box, a crop region, a window of the frame). */
+export type PixelRect = FaceBox;
+
 /**
- * Crops faces out of a frame into grey [N,H,W,1] images (0..255), ready for `normalizeGray`.
- * Each box is made square around its centre and grown by `margin` on every side, because
- * FER2013's crops include forehead and chin while face detectors box tighter; parts
- * outside the frame are black.
+ * The frame region a face crop shows: a square around the box's centre, grown by `margin` on
+ * every side, because FER2013's crops include forehead and chin while face detectors box tighter.
  */
-export function cropFaces(frame: tf.Tensor3D, boxes: readonly FaceBox[], input: InputSpec, margin = 0.15): tf.Tensor4D {
+export function cropRegion(box: FaceBox, margin: number): PixelRect {
+  const side = Math.max(box.width, box.height) * (1 + 2 * margin);
+  return { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, width: side, height: side };
+}
+
+/**
+ * The smallest window of a `frameWidth` x `frameHeight` frame holding every pixel that cropping
+ * `box` reads (plus one pixel of slack against rounding), in whole pixels, inside the frame.
+ * A caller that can read part of a frame cheaply (a canvas) reads just this window and passes it
+ * to `cropFaces`: the crop is the one the whole frame gives.
+ */
+export function cropWindow(box: FaceBox, frameWidth: number, frameHeight: number, margin: number): PixelRect {
+  const region = cropRegion(box, margin);
+  // cropAndResize samples from position*(size-1)/size, see sampleBox: the same span in pixels.
+  const span = (start: number, length: number, size: number): [number, number] => {
+    const scale = (size - 1) / size;
+    const first = Math.max(0, Math.min(size - 2, Math.floor(start * scale) - 1));
+    const last = Math.min(size - 1, Math.max(first + 1, Math.ceil((start + length) * scale) + 1));
+    return [first, last - first + 1];
+  };
+  const [x, width] = span(region.x, region.width, frameWidth);
+  const [y, height] = span(region.y, region.height, frameHeight);
+  return { x, y, width, height };
+}
+
+/** Pixels of a whole frame, or of a window of it (see `cropWindow`). */
+export interface FramePixels {
+  /** [H,W,C] pixels of `window` (the whole frame when omitted); C is 1 (grey), 3 (RGB) or 4 (RGBA). */
+  pixels: tf.Tensor3D;
+  /** The part of the frame `pixels` holds (see `cropWindow`). */
+  window?: PixelRect;
+  /** Size of the whole frame; `pixels`' own size when omitted. */
+  frameWidth?: number;
+  frameHeight?: number;
+}
+
+/**
+ * A crop region as tf.image.cropAndResize's normalized box on the tensor holding `window`.
+ * cropAndResize samples pixel position `v * (size - 1)`; cropFaces has always given it
+ * `region / frameSize`, so a region maps to `region * (frameSize - 1) / frameSize` pixels,
+ * shifted here into the window.
+ */
+function sampleBox(region: PixelRect, frameWidth: number, frameHeight: number, window: PixelRect): [number, number, number, number] {
+  const along = (v: number, frameSize: number, origin: number, size: number) => ((v * (frameSize - 1)) / frameSize - origin) / Math.max(1, size - 1);
+  return [
+    along(region.y, frameHeight, window.y, window.height),
+    along(region.x, frameWidth, window.x, window.width),
+    along(region.y + region.height, frameHeight, window.y, window.height),
+    along(region.x + region.width, frameWidth, window.x, window.width),
+  ];
+}
+
+/**
+ * Crops faces out of a frame into grey [N,H,W,1] images (0..255), ready for `normalizeGray`:
+ * each box's `cropRegion`, resized bilinearly; parts outside the frame are black. The frame's
+ * pixels may be a tensor of the whole frame or of a window of it that holds every box's
+ * `cropWindow`.
+ */
+export function cropFaces(frame: tf.Tensor3D | FramePixels, boxes: readonly FaceBox[], input: InputSpec, margin = 0.15): tf.Tensor4D {
   if (boxes.length === 0) throw new Error('cropFaces needs at least one box');
-  const [frameHeight, frameWidth, channels] = frame.shape;
+  const { pixels, window, frameWidth, frameHeight } = frame instanceof tf.Tensor ? { pixels: frame } : frame;
+  const [height, width, channels] = pixels.shape;
   if (channels !== 1 && channels !== 3 && channels !== 4) throw new Error(`frame must have 1, 3 or 4 channels, has ${channels}`);
-  const normalizedBoxes = boxes.map((box) => {
-    const side = Math.max(box.width, box.height) * (1 + 2 * margin);
-    const cx = box.x + box.width / 2;
-    const cy = box.y + box.height / 2;
-    return [(cy - side / 2) / frameHeight, (cx - side / 2) / frameWidth, (cy + side / 2) / frameHeight, (cx + side / 2) / frameWidth];
-  });
+  const area = window ?? { x: 0, y: 0, width, height };
+  if (area.width !== width || area.height !== height) throw new Error(`the window is ${area.width}x${area.height} but its pixels are ${width}x${height}`);
+  const sampleBoxes = boxes.map((box) => sampleBox(cropRegion(box, margin), frameWidth ?? width, frameHeight ?? height, area));
   return tf.tidy(() => {
-    const image = frame.toFloat().expandDims(0) as tf.Tensor4D;
-    const crops = tf.image.cropAndResize(image, normalizedBoxes, boxes.map(() => 0), [input.height, input.width]);
+    const image = pixels.toFloat().expandDims(0) as tf.Tensor4D;
+    const crops = tf.image.cropAndResize(image, sampleBoxes, boxes.map(() => 0), [input.height, input.width]);
     if (channels === 1) return crops;
     const rgb = channels === 4 ? crops.slice([0, 0, 0, 0], [-1, -1, -1, 3]) : crops;
     return rgb.mul(tf.tensor1d([...LUMA])).sum(-1, true) as tf.Tensor4D;

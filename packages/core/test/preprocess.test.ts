@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { cropFaces, pixelsToInput, type InputSpec } from '../src/index.js';
+import { cropFaces, cropRegion, cropWindow, pixelsToInput, type InputSpec } from '../src/index.js';
 
 const input: InputSpec = { height: 48, width: 48, channels: 1, mean: 0.5, std: 0.25 };
 
@@ -37,5 +37,61 @@ describe('pixelsToInput', () => {
     expect(batch.dataSync()[0]).toBeCloseTo((1 - 0.5) / 0.25, 5);
     expect(() => pixelsToInput(pixels, 3, input)).toThrow(/expected 6912 grey levels/);
     batch.dispose();
+  });
+});
+
+describe('cropRegion', () => {
+  it('is the region cropFaces reads, so a saliency map drawn over it lands on the pixels it explains', () => {
+    const [height, width] = [240, 320];
+    // Every pixel holds its own x, then its own y: the crop's corners tell where it was taken.
+    const xs = tf.tidy(() => tf.range(0, width).reshape([1, width, 1]).tile([height, 1, 1]) as tf.Tensor3D);
+    const ys = tf.tidy(() => tf.range(0, height).reshape([height, 1, 1]).tile([1, width, 1]) as tf.Tensor3D);
+    const box = { x: 120, y: 70, width: 60, height: 80 };
+    const cropX = cropFaces(xs, [box], input, 0.15).dataSync();
+    const cropY = cropFaces(ys, [box], input, 0.15).dataSync();
+    const region = cropRegion(box, 0.15);
+    expect(cropX[0]).toBeCloseTo(region.x, -0.5);
+    expect(cropX[47]).toBeCloseTo(region.x + region.width, -0.5);
+    expect(cropY[0]).toBeCloseTo(region.y, -0.5);
+    expect(cropY[47 * 48]).toBeCloseTo(region.y + region.height, -0.5);
+    expect(region.width).toBe(region.height);
+    tf.dispose([xs, ys]);
+  });
+});
+
+describe('cropWindow', () => {
+  const frameWidth = 160;
+  const frameHeight = 120;
+  // Every pixel a different colour, so any misplaced sample shows.
+  const frame = tf.tidy(() => tf.randomUniform([frameHeight, frameWidth, 4], 0, 255, 'int32', 7) as tf.Tensor3D);
+  const boxes = [
+    { x: 50.3, y: 20.7, width: 40.2, height: 44.9 }, // inside the frame
+    { x: -12.5, y: 80, width: 50, height: 50 }, // over the left and bottom edges
+    { x: 150, y: -30, width: 30, height: 25 }, // mostly outside, top right
+    { x: 300, y: 10, width: 20, height: 20 }, // entirely outside
+  ];
+
+  it.each(boxes)('reading only the window of %o gives the crop the whole frame gives', (box) => {
+    const window = cropWindow(box, frameWidth, frameHeight, 0.15);
+    expect(window.x).toBeGreaterThanOrEqual(0);
+    expect(window.y).toBeGreaterThanOrEqual(0);
+    expect(window.x + window.width).toBeLessThanOrEqual(frameWidth);
+    expect(window.y + window.height).toBeLessThanOrEqual(frameHeight);
+    const pixels = frame.slice([window.y, window.x, 0], [window.height, window.width, -1]);
+    const whole = cropFaces(frame, [box], input, 0.15);
+    const part = cropFaces({ pixels, window, frameWidth, frameHeight }, [box], input, 0.15);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(whole, part))).dataSync()[0]);
+    expect(diff).toBeLessThan(1e-3);
+    tf.dispose([pixels, whole, part]);
+  });
+
+  it('is much smaller than the frame for a face inside it', () => {
+    const window = cropWindow(boxes[0]!, frameWidth, frameHeight, 0.15);
+    expect(window.width * window.height).toBeLessThan((frameWidth * frameHeight) / 3);
+  });
+
+  it('rejects pixels that do not match the window', () => {
+    const window = cropWindow(boxes[0]!, frameWidth, frameHeight, 0.15);
+    expect(() => cropFaces({ pixels: frame, window, frameWidth, frameHeight }, [boxes[0]!], input)).toThrow(/window is/);
   });
 });

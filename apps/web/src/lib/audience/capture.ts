@@ -20,8 +20,6 @@ export const AUDIENCE_TRACKING: FaceTrackerOptions = { minIou: 0.3, tauMs: 300, 
 
 export class AudienceCapture {
   private readonly analyzer: LiveAnalyzer;
-  /** A still copy of the live frame: detection over seven passes takes long enough that a playing video moves on before the crops are cut. */
-  private readonly still = document.createElement('canvas');
 
   constructor(
     runtime: Runtime,
@@ -36,18 +34,9 @@ export class AudienceCapture {
    * must increase (wall clock live, so smoothing goes on while paused; media time for a file).
    */
   async ingest(frame: VideoFrameSource, trackMs: number, sessionMs = trackMs): Promise<LiveFace[]> {
-    const { faces } = await this.analyzer.process(frame instanceof HTMLVideoElement ? this.freeze(frame) : frame, trackMs, { saliency: false });
+    const { faces } = await this.analyzer.process(frame, trackMs, { saliency: false });
     this.recorder.record(sessionMs, faces);
     return faces;
-  }
-
-  private freeze(video: HTMLVideoElement): HTMLCanvasElement {
-    if (this.still.width !== video.videoWidth || this.still.height !== video.videoHeight) {
-      this.still.width = video.videoWidth;
-      this.still.height = video.videoHeight;
-    }
-    this.still.getContext('2d', { willReadFrequently: true })?.drawImage(video, 0, 0);
-    return this.still;
   }
 }
 

@@ -77,7 +77,8 @@ export async function createFaceDetector(options: FaceDetectorOptions): Promise<
   };
 }
 
-function frameSize(frame: VideoFrameSource | StillImageSource): [number, number] {
+/** Width and height in pixels of a frame or image as the detector sees it. */
+export function frameSize(frame: VideoFrameSource | StillImageSource): [number, number] {
   if (typeof HTMLVideoElement !== 'undefined' && frame instanceof HTMLVideoElement) {
     return [frame.videoWidth, frame.videoHeight];
   }

@@ -5,7 +5,7 @@
  * frame gives each face 2-3x more model pixels; duplicates from tile overlaps are then merged.
  */
 import { iou } from '../tracking/faceTracker.js';
-import type { DetectedFace, FaceDetectorHandle, VideoFrameSource } from './faceDetector.js';
+import { frameSize, type DetectedFace, type FaceDetectorHandle, type VideoFrameSource } from './faceDetector.js';
 
 /** A rectangle of the frame, in pixels. */
 export interface Tile {
@@ -85,7 +85,7 @@ export class TiledDetector {
   }
 
   detect(frame: VideoFrameSource, timestampMs: number): DetectedFace[] {
-    const [width, height] = sizeOf(frame);
+    const [width, height] = frameSize(frame);
     const faces = [...this.detector.detectForVideo(frame, timestampMs)];
     for (const tile of tileGrid(width, height, this.options.columns, this.options.rows, this.options.overlap)) {
       if (this.canvas.width !== tile.width || this.canvas.height !== tile.height) {
@@ -104,8 +104,4 @@ export class TiledDetector {
     }
     return mergeDetections(faces);
   }
-}
-
-function sizeOf(frame: VideoFrameSource): [number, number] {
-  return frame instanceof HTMLVideoElement ? [frame.videoWidth, frame.videoHeight] : [frame.width, frame.height];
 }

@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { cropFaces, saliencyMap, type ExpressionClassifier, type FaceBox } from '@fer/core';
+import { cropFaces, cropWindow, saliencyMap, type ExpressionClassifier, type FaceBox } from '@fer/core';
 
-/** Context around the detector's box, as a fraction of its side (see `cropFaces`). */
+/** Context around the detector's box, as a fraction of its side (see `cropRegion`). */
 export const FACE_MARGIN = 0.15;
-
-/** Anything tf.browser.fromPixels reads. */
-export type PixelSource = HTMLVideoElement | HTMLCanvasElement | HTMLImageElement | ImageBitmap | ImageData;
 
 /** One face's saliency: values 0..1, row-major, over the face's crop region. */
 export interface Saliency {
@@ -14,9 +11,30 @@ export interface Saliency {
   values: Float32Array;
 }
 
-/** Grey face crops [N,H,W,1] of `boxes` in `source`, as the classifier expects them. The caller disposes. */
-export function cropFromSource(classifier: ExpressionClassifier, source: PixelSource, boxes: readonly FaceBox[]): tf.Tensor4D {
-  return tf.tidy(() => cropFaces(tf.browser.fromPixels(source), boxes, classifier.manifest.input, FACE_MARGIN));
+/** The 2D context of a canvas whose pixels are read back every frame (Chromium then keeps them in CPU memory). */
+export function readableContext(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (context === null) throw new Error('this browser gives no 2D canvas context');
+  return context;
+}
+
+/**
+ * Grey face crops [N,H,W,1] of `boxes` in the frame `canvas` holds, as the classifier expects
+ * them. Reads back only each face's `cropWindow`: turning a whole 640x480 frame into a tensor
+ * takes longer than classifying the faces in it. The caller disposes.
+ */
+export function cropFromCanvas(classifier: ExpressionClassifier, canvas: HTMLCanvasElement, boxes: readonly FaceBox[]): tf.Tensor4D {
+  if (boxes.length === 0) throw new Error('cropFromCanvas needs at least one box');
+  const context = readableContext(canvas);
+  const { width: frameWidth, height: frameHeight } = canvas;
+  return tf.tidy(() => {
+    const crops = boxes.map((box) => {
+      const window = cropWindow(box, frameWidth, frameHeight, FACE_MARGIN);
+      const pixels = tf.browser.fromPixels(context.getImageData(window.x, window.y, window.width, window.height), 4);
+      return cropFaces({ pixels, window, frameWidth, frameHeight }, [box], classifier.manifest.input, FACE_MARGIN);
+    });
+    return crops.length === 1 ? (crops[0] as tf.Tensor4D) : tf.concat(crops);
+  });
 }
 
 /** Saliency of each crop for the class given for it (the label shown for that face). */

@@ -3,7 +3,8 @@ import { IntervalGate, PerfStats, type PerfSnapshot } from '../perf/perfStats';
 import type { Runtime } from '../runtime/runtime';
 import type { DetectedFace, VideoFrameSource } from '../detection/faceDetector';
 import { FaceTracker, type FaceTrackerOptions, type TrackedFace } from '../tracking/faceTracker';
-import { cropFromSource, saliencyOf, type Saliency } from './analyze';
+import { cropFromCanvas, saliencyOf, type Saliency } from './analyze';
+import { FrameCanvas } from './frameCanvas';
 
 /** A tracked face with its latest saliency map, when saliency is on. */
 export interface LiveFace extends TrackedFace {
@@ -29,7 +30,7 @@ const SALIENCY_MAX_SHARE = 0.25;
 export interface LiveAnalyzerOptions {
   tracking?: FaceTrackerOptions;
   /** Face detection; the runtime's detector on the whole frame by default (audience mode tiles it). */
-  detect?: (frame: VideoFrameSource, nowMs: number) => DetectedFace[];
+  detect?: (frame: HTMLCanvasElement, nowMs: number) => DetectedFace[];
 }
 
 /**
@@ -44,7 +45,8 @@ export class LiveAnalyzer {
   private saliencyById = new Map<number, Saliency>();
   private saliencyProblem: string | undefined;
 
-  private readonly detect: (frame: VideoFrameSource, nowMs: number) => DetectedFace[];
+  private readonly detect: (frame: HTMLCanvasElement, nowMs: number) => DetectedFace[];
+  private readonly still = new FrameCanvas();
 
   constructor(
     private readonly runtime: Runtime,
@@ -58,7 +60,9 @@ export class LiveAnalyzer {
   async process(video: VideoFrameSource, nowMs: number, options: { saliency: boolean }): Promise<LiveFrame> {
     const { classifier } = this.runtime;
     let start = performance.now();
-    const boxes = this.detect(video, nowMs).map((face) => face.box);
+    const frame = this.still.hold(video);
+    const boxes = this.detect(frame, nowMs).map((face) => face.box);
+    // Copying the frame counts as detection: the detector would read the video's pixels itself.
     this.perf.stage('detect', performance.now() - start);
 
     let faces: LiveFace[] = [];
@@ -66,7 +70,7 @@ export class LiveAnalyzer {
       this.tracker.update([], nowMs);
     } else {
       start = performance.now();
-      const crops = cropFromSource(classifier, video, boxes);
+      const crops = cropFromCanvas(classifier, frame, boxes);
       try {
         const predictions = await classifier.classify(crops);
         this.perf.stage('classify', performance.now() - start);

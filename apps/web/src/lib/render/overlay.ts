@@ -1,6 +1,6 @@
-import type { Expression, FaceBox } from '@fer/core';
+import { cropRegion, type Expression, type FaceBox } from '@fer/core';
 import { FACE_MARGIN, type Saliency } from '../pipeline/analyze';
-import { cropRegion, mirrorBox } from './geometry';
+import { mirrorBox } from './geometry';
 import { heatmapRgba } from './heatmap';
 import { EXPRESSION_COLORS } from './palette';
 
