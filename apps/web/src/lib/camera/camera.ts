@@ -36,6 +36,46 @@ export async function openCamera(deviceId?: string, ideal: { width: number; heig
   }
 }
 
+/** Result of `playCamera`: the camera playing, the reason it is not, or `superseded`. */
+export type PlayCameraResult = { ok: true; session: CameraSession } | { ok: false; problem: CameraProblem } | { ok: false; superseded: true };
+
+/**
+ * Opens a camera (see `openCamera`) and plays it in `video`, resolving once its size is known.
+ * `isCurrent()` says whether the caller still wants this camera: a stop or a newer start while
+ * the browser was opening or starting it supersedes it, and the camera is then closed here.
+ */
+export async function playCamera(
+  video: HTMLVideoElement,
+  isCurrent: () => boolean,
+  deviceId?: string,
+  ideal?: { width: number; height: number },
+): Promise<PlayCameraResult> {
+  const result = await openCamera(deviceId, ideal);
+  if (!isCurrent()) {
+    if (result.ok) closeCamera(result.session);
+    return { ok: false, superseded: true };
+  }
+  if (!result.ok) return { ok: false, problem: result.problem };
+  video.srcObject = result.session.stream;
+  let played = true;
+  try {
+    await video.play();
+  } catch {
+    // play() also rejects when a newer start or stop replaced this stream; that one decides the state.
+    played = false;
+  }
+  if (!isCurrent()) {
+    closeCamera(result.session);
+    return { ok: false, superseded: true };
+  }
+  if (!played) {
+    closeCamera(result.session);
+    video.srcObject = null;
+    return { ok: false, problem: 'failed' };
+  }
+  return result;
+}
+
 /** Stops every track, which turns the camera (and its light) off. */
 export function closeCamera(session: CameraSession): void {
   for (const track of session.stream.getTracks()) track.stop();
