@@ -98,7 +98,7 @@ program
   .addArgument(new Argument('<study>', Object.entries(STUDIES).map(([name, what]) => `${name}: ${what}`).join('; ')).choices(Object.keys(STUDIES)))
   .option('--data <path>', 'FER2013: Kaggle folder or fer2013.csv; env FER2013_DIR', defaultData)
   .option('--models <dir>', 'the artifact folder whose CNN is studied (and whose REPORT.md gets the table)', resolve(repoRoot, 'models'))
-  .option('--sample <n>', 'kernel study: Training images to fit on (RBF keeps an n x n matrix)', positiveInteger, 2000)
+  .option('--sample <n>', 'kernel study: Training images the exact RBF SVM is fitted on (ml-svm keeps an n x n matrix)', positiveInteger, 1000)
   .addOption(backendOption())
   .option('--strict', 'fail on the first unreadable image or CSV row instead of skipping it', false)
   .action(async (study: StudyName, options: Omit<Parameters<typeof runStudy>[0], 'study'>) => {

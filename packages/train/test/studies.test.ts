@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabeledImages } from '../src/data/dataset.js';
-import { compareKernels } from '../src/studies/kernels.js';
+import { compareKernels, compareLinearWithRandomFeatures, randomFourierFeatures } from '../src/studies/kernels.js';
 import { findNoisyImages } from '../src/studies/noisyImages.js';
 import { carriedStudySections, studySections, updateReportSection } from '../src/studies/reportSection.js';
 
@@ -70,26 +70,53 @@ describe('carriedStudySections', () => {
   });
 });
 
+/** Class k (0..2) lies on a ring of radius k + 1 in 2-D: not linearly separable beyond chance. */
+function ring(count: number, seed: number) {
+  const features = new Float32Array(count * 2);
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const k = i % 3;
+    const angle = (i * 2.399 + seed) % (2 * Math.PI);
+    features[2 * i] = (k + 1) * Math.cos(angle);
+    features[2 * i + 1] = (k + 1) * Math.sin(angle);
+    labels[i] = k;
+  }
+  return { features, labels };
+}
+
 describe('compareKernels', () => {
   it('scores linear and RBF SVMs: RBF separates classes a linear SVM cannot (rings)', () => {
-    // Class k lies on a ring of radius k + 1 in 2-D: not linearly separable beyond chance.
-    const ring = (count: number, seed: number) => {
-      const features = new Float32Array(count * 2);
-      const labels = new Uint8Array(count);
-      for (let i = 0; i < count; i++) {
-        const k = i % 3;
-        const angle = ((i * 2.399 + seed) % (2 * Math.PI));
-        features[2 * i] = (k + 1) * Math.cos(angle);
-        features[2 * i + 1] = (k + 1) * Math.sin(angle);
-        labels[i] = k;
-      }
-      return { features, labels };
-    };
     const results = compareKernels(ring(150, 0), ring(90, 1), 2, { linearC: [1], rbfC: [10] });
     expect(results.map((r) => r.kernel)).toEqual(['linear (dual coordinate descent)', 'RBF (ml-svm, SMO)']);
     const [linear, rbf] = results;
     expect(rbf!.accuracy).toBeGreaterThan(0.9);
     expect(linear!.accuracy).toBeLessThan(0.7);
     for (const r of results) expect(r.predictMsPerImage).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('randomFourierFeatures', () => {
+  it('approximates the RBF kernel exp(-|x - y|^2 / (2 sigma^2)) by dot products', () => {
+    const dims = 4;
+    const points = Float32Array.from({ length: 6 * dims }, (_, i) => Math.sin(i * 1.7) * 2);
+    const sigma = 2;
+    const z = randomFourierFeatures(points, dims, { count: 4096, sigma, seed: 3 });
+    for (const [a, b] of [[0, 1], [2, 5], [3, 3]] as const) {
+      let squared = 0;
+      for (let d = 0; d < dims; d++) squared += (points[a * dims + d]! - points[b * dims + d]!) ** 2;
+      let dot = 0;
+      for (let k = 0; k < 4096; k++) dot += z[a * 4096 + k]! * z[b * 4096 + k]!;
+      expect(dot).toBeCloseTo(Math.exp(-squared / (2 * sigma * sigma)), 1);
+    }
+  });
+});
+
+describe('compareLinearWithRandomFeatures', () => {
+  it('a linear SVM on random Fourier features separates rings that a linear SVM on the features cannot', () => {
+    const results = compareLinearWithRandomFeatures(ring(300, 0), ring(90, 1), 2, { linearC: [1], rbfC: [10], count: 256, seed: 5 });
+    expect(results.map((r) => r.kernel)).toEqual(['linear (dual coordinate descent)', 'RBF, random Fourier features']);
+    const [linear, rbf] = results;
+    expect(rbf!.accuracy).toBeGreaterThan(0.9);
+    expect(linear!.accuracy).toBeLessThan(0.7);
   });
 });

@@ -20,5 +20,11 @@ export function selectImages(images: LabeledImages, keep: readonly number[]): La
  */
 export function subsample(images: LabeledImages, limit: number): LabeledImages {
   if (limit >= images.count) return images;
-  return selectImages(images, Array.from({ length: limit }, (_, i) => Math.floor((i * images.count) / limit)));
+  return selectImages(images, evenlySpaced(images.count, limit));
+}
+
+/** At most `limit` indices of 0..count-1, evenly spaced (see `subsample`). */
+export function evenlySpaced(count: number, limit: number): number[] {
+  const n = Math.min(count, limit);
+  return Array.from({ length: n }, (_, i) => Math.floor((i * count) / n));
 }
