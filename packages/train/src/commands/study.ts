@@ -1,6 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadArtifacts, type Manifest } from '@fer/core';
+import { loadArtifacts, MANIFEST_FILE, ManifestSchema, type Manifest } from '@fer/core';
 import { selectTrainingBackend, type BackendPreference } from '../backend/selectBackend.js';
 import type { LabeledImages } from '../data/dataset.js';
 import { evenlySpaced, selectImages } from '../data/subsample.js';
@@ -156,6 +156,12 @@ export async function runStudy(options: StudyCommandOptions): Promise<number> {
   const command = `pnpm study ${process.argv.slice(3).join(' ')}`.trim();
   const took = (performance.now() - started) / 1000;
   const markdown = [`## Study: ${STUDIES[options.study]}`, '', `\`${command}\` (${seconds(took)}, ${backend.name}):`, '', outcome.markdown].join('\n');
+  // A `pnpm train` export during a long study replaces the model: its report must not get this one's numbers.
+  const now = ManifestSchema.parse(JSON.parse(await readFile(join(options.models, MANIFEST_FILE), 'utf8')));
+  if (JSON.stringify(now.files) !== JSON.stringify(manifest.files)) {
+    console.log(markdown);
+    throw new Error(`${options.models} holds another model than the one studied (exported while the study ran); the table above was not written into it: rerun \`pnpm study ${options.study}\``);
+  }
   await mkdir(join(options.models, STUDIES_FOLDER), { recursive: true });
   await writeFile(join(options.models, STUDIES_FOLDER, `${options.study}.json`), `${JSON.stringify({ study: options.study, command, seconds: took, model: manifest.files, results: outcome.results }, null, 2)}\n`);
   await updateReportSection(join(options.models, 'REPORT.md'), options.study, markdown);
