@@ -44,11 +44,9 @@ export function cropRegion(box: FaceBox, margin: number): PixelRect {
  */
 export function cropWindow(box: FaceBox, frameWidth: number, frameHeight: number, margin: number): PixelRect {
   const region = cropRegion(box, margin);
-  // cropAndResize samples from position*(size-1)/size, see sampleBox: the same span in pixels.
   const span = (start: number, length: number, size: number): [number, number] => {
-    const scale = (size - 1) / size;
-    const first = Math.max(0, Math.min(size - 2, Math.floor(start * scale) - 1));
-    const last = Math.min(size - 1, Math.max(first + 1, Math.ceil((start + length) * scale) + 1));
+    const first = Math.max(0, Math.min(size - 2, Math.floor(samplePosition(start, size)) - 1));
+    const last = Math.min(size - 1, Math.max(first + 1, Math.ceil(samplePosition(start + length, size)) + 1));
     return [first, last - first + 1];
   };
   const [x, width] = span(region.x, region.width, frameWidth);
@@ -68,13 +66,16 @@ export interface FramePixels {
 }
 
 /**
- * A crop region as tf.image.cropAndResize's normalized box on the tensor holding `window`.
- * cropAndResize samples pixel position `v * (size - 1)`; cropFaces has always given it
- * `region / frameSize`, so a region maps to `region * (frameSize - 1) / frameSize` pixels,
- * shifted here into the window.
+ * The frame pixel position cropFaces samples for region coordinate `v`: cropAndResize samples
+ * `normalized * (size - 1)`, and cropFaces has always given it `v / frameSize`.
  */
+function samplePosition(v: number, frameSize: number): number {
+  return (v * (frameSize - 1)) / frameSize;
+}
+
+/** A crop region as tf.image.cropAndResize's normalized box on the tensor holding `window`. */
 function sampleBox(region: PixelRect, frameWidth: number, frameHeight: number, window: PixelRect): [number, number, number, number] {
-  const along = (v: number, frameSize: number, origin: number, size: number) => ((v * (frameSize - 1)) / frameSize - origin) / Math.max(1, size - 1);
+  const along = (v: number, frameSize: number, origin: number, size: number) => (samplePosition(v, frameSize) - origin) / Math.max(1, size - 1);
   return [
     along(region.y, frameHeight, window.y, window.height),
     along(region.x, frameWidth, window.x, window.width),
