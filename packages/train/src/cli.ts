@@ -31,6 +31,12 @@ function numberList(value: string): number[] {
   return value.split(',').map((part) => positiveNumber(part.trim()));
 }
 
+function nameList(value: string): string[] {
+  const names = value.split(',').map((part) => part.trim());
+  if (names.some((name) => name === '')) throw new InvalidArgumentError('expected comma-separated names, e.g. block_last_pool,embedding');
+  return names;
+}
+
 const backendOption = () =>
   new Option('--backend <name>', 'tfjs backend: tfjs-node when it loads, else wasm').choices(['auto', 'node', 'wasm']).default('auto');
 
@@ -43,7 +49,7 @@ program
   .description('train the CNN on FER2013, fit the SVM on its features, evaluate on PublicTest and export to models/')
   .option('--data <path>', 'FER2013: Kaggle folder (train/, test/) or fer2013.csv; env FER2013_DIR', defaultData)
   .option('--out <dir>', 'where the verified artifacts are exported', resolve(repoRoot, 'models'))
-  .option('--run <dir>', 'checkpoint folder (last/ every epoch, best/ by PublicTest accuracy)', resolve(repoRoot, 'runs/default'))
+  .option('--run <dir>', 'checkpoint folder (last/ every epoch, best/ by PublicTest accuracy, snapshots/ at each learning-rate cycle end)', resolve(repoRoot, 'runs/default'))
   .addOption(
     new Option('--preset <name>', Object.entries(PRESETS).map(([name, p]) => `${name}: ${p.description}`).join('; '))
       .choices(Object.keys(PRESETS))
@@ -55,7 +61,8 @@ program
   .option('--lr <rate>', "Adam's initial learning rate (cosine-decayed)", positiveNumber)
   .option('--width <n>', 'filters in the first conv block (doubling per block)', positiveInteger)
   .option('--seed <n>', 'seed for initialization, shuffling, augmentation and dropout', positiveInteger)
-  .option('--feature-layer <name>', 'CNN layer whose flattened output feeds the SVM (embedding, flatten, block_last_pool)')
+  .option('--feature-layers <list>', 'comma-separated CNN layers whose flattened outputs, side by side, feed the SVM (embedding, flatten, block_last_pool, block3_pool...)', nameList)
+  .option('--ensemble <n>', "fuse the best CNN with the n-1 latest learning-rate-cycle snapshots before it; the SVM reads all their features (n times the inference cost)", positiveInteger)
   .option('--no-mirror-average', 'SVM features from the face alone, not averaged with its mirror image')
   .option('--svm-c <list>', 'comma-separated SVM C candidates, chosen on PublicTest', numberList)
   .option('--limit <n>', 'use at most n images per split (stratified), for smoke runs', positiveInteger)

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPRESSIONS, type InputSpec } from '@fer/core';
 import { selectTrainingBackend } from '../src/backend/selectBackend.js';
@@ -105,6 +106,19 @@ describe('trainCnn', () => {
     expect(resumed.progress.completedEpochs).toBe(2);
     const [expected, actual] = [await lastWeights(uninterrupted), await lastWeights(interrupted)];
     actual.forEach((weights, i) => expect(Array.from(weights)).toEqual(Array.from(expected[i]!)));
+  });
+
+  it('keeps a snapshot of the model at the end of each learning-rate cycle, for fusing', async () => {
+    const checkpoints = store();
+    const result = await trainCnn({ config: { ...config, epochs: 3, restarts: { firstCycle: 1, growth: 2 } }, train, validation, input, store: checkpoints, resume: false });
+    result.best?.dispose();
+    expect(await checkpoints.snapshotEpochs()).toEqual([1, 3]);
+    const [first, last] = [await checkpoints.loadSnapshot(1), await checkpoints.loadSnapshot(3)];
+    const values = (model: tf.LayersModel) => model.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(values(last)).toEqual((await lastWeights(checkpoints)).map((w) => Array.from(w)));
+    expect(values(first)).not.toEqual(values(last));
+    first.dispose();
+    last.dispose();
   });
 
   it('refuses to resume without a checkpoint, or with a different configuration', async () => {

@@ -15,7 +15,6 @@ import { STUDIES_FOLDER, updateReportSection } from '../studies/reportSection.js
 import { extractFeatures } from '../training/features.js';
 import { fitSvmHead } from '../training/svmHead.js';
 import { loadForCommand } from './loadData.js';
-import { PRESETS } from './presets.js';
 
 export const STUDIES = {
   layers: 'which CNN layer feeds the SVM best (>= 3 layers, C chosen per layer on PublicTest)',
@@ -37,7 +36,8 @@ export interface StudyCommandOptions {
 
 const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const seconds = (s: number): string => `${s.toFixed(1)} s`;
-const SVM = { loss: 'squared-hinge', seed: 42, classWeight: 'none', candidates: PRESETS.default.svmC } as const;
+// Wider than the preset's C grid: the layers differ in width by 9x (256 to 2,304 features), and a wider layer wants a smaller C.
+const SVM = { loss: 'squared-hinge', seed: 42, classWeight: 'none', candidates: [0.0001, 0.0003, 0.001, 0.003, 0.01] } as const;
 /** Random Fourier features for the full-scale RBF: 8x the embedding's 256 dims, as many as the raw-pixel baseline's fit handles in minutes. */
 const RANDOM_FEATURES = 2048;
 
@@ -47,8 +47,10 @@ interface StudyOutcome {
 }
 
 async function layersStudy(manifest: Manifest, cnn: Parameters<typeof compareFeatureLayers>[0], train: LabeledImages, validation: LabeledImages): Promise<StudyOutcome> {
-  // The shipped layer, the last conv block's pooled maps, and the block before it (more spatial detail).
-  const layers = [FEATURE_LAYERS.embedding, FEATURE_LAYERS.lastBlock, 'block3_pool'];
+  // The dense embedding, the last conv block's pooled maps, the block before it (more spatial detail),
+  // and the shipped readout when it is not one of them (several layers side by side).
+  const candidates = [FEATURE_LAYERS.embedding, FEATURE_LAYERS.lastBlock, 'block3_pool'];
+  const layers = candidates.includes(manifest.cnn.featureLayer) ? candidates : [...candidates, manifest.cnn.featureLayer];
   const results = await compareFeatureLayers(cnn, layers, train, validation, manifest.input, SVM, manifest.cnn.mirrorAverage ?? false, (layer, dims) =>
     console.error(`layer ${layer}: fitting the SVM on ${train.count} x ${dims} features...`),
   );

@@ -10,9 +10,10 @@ import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
 import { CLASSIFIER_NAMES, comparisonTable, confusionSvg, renderReport } from '../evaluation/report.js';
 import { exportModels } from '../export/exportModels.js';
 import { summarizeTimes, timeRuns } from '../bench/jobs.js';
-import { countMacs } from '../model/cnn.js';
+import { buildCnn, countMacs } from '../model/cnn.js';
 import { CheckpointStore, type TrainingProgress } from '../training/checkpoint.js';
 import { extractFeatures } from '../training/features.js';
+import { shippedCnn } from '../training/shippedCnn.js';
 import { fitSvmHead } from '../training/svmHead.js';
 import { STUDIES_FOLDER, carriedStudySections } from '../studies/reportSection.js';
 import { cycleEnds } from '../training/schedule.js';
@@ -32,7 +33,10 @@ export interface TrainCommandOptions {
   learningRate?: number;
   width?: number;
   seed?: number;
-  featureLayer?: string;
+  /** CNN layers whose flattened outputs, side by side, feed the SVM. */
+  featureLayers?: string[];
+  /** CNNs fused for the SVM: the best one plus the `ensemble - 1` latest cycle-end snapshots before it. */
+  ensemble?: number;
   mirrorAverage?: boolean;
   svmC?: number[];
   limit?: number;
@@ -118,12 +122,19 @@ async function previousStudies(out: string): Promise<{ sections: string[]; files
 async function cnnLatencyMs(cnn: tf.LayersModel, input: InputSpec): Promise<number> {
   const face = tf.zeros([1, input.height, input.width, 1]);
   const samples = await timeRuns(async () => {
-    const output = cnn.predict(face) as tf.Tensor;
-    await output.data();
-    output.dispose();
+    const outputs = cnn.predict(face);
+    await (Array.isArray(outputs) ? outputs : [outputs])[0]?.data();
+    tf.dispose(outputs);
   }, 5, 31);
   face.dispose();
   return summarizeTimes(1, samples).msPerImage.median;
+}
+
+function layerNames(config: TrainConfig): string[] {
+  const cnn = buildCnn(config.cnn);
+  const names = cnn.layers.map((layer) => layer.name);
+  cnn.dispose();
+  return names;
 }
 
 /** `fer train`: data -> CNN -> features -> SVM -> evaluation -> atomic export. Returns the exit code. */
@@ -131,9 +142,10 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const startedAt = new Date();
   const preset = PRESETS[options.preset];
   const config = trainConfigFrom(options);
-  const featureLayer = options.featureLayer ?? preset.featureLayer;
+  const featureLayers = options.featureLayers ?? preset.featureLayers;
   const mirrorAverage = options.mirrorAverage ?? preset.mirrorAverage;
   const svmC = options.svmC ?? preset.svmC;
+  const ensemble = options.ensemble ?? preset.ensemble;
 
   const backend = await selectTrainingBackend({ prefer: options.backend });
   console.error(`backend: ${backend.description}; ${config.replicas} data-parallel thread${config.replicas === 1 ? '' : 's'}`);
@@ -141,6 +153,17 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     const ends = cycleEnds(config.restarts, Math.max(config.epochs, 4 * config.restarts.firstCycle));
     if (!ends.includes(config.epochs)) {
       console.error(`warning: --epochs ${config.epochs} stops mid-cycle, at a high learning rate; cycles end at epochs ${ends.join(', ')}`);
+    }
+  }
+
+  // Checked before training, so that a typo does not surface hours later.
+  const known = layerNames(config);
+  const unknown = featureLayers.filter((layer) => !known.includes(layer));
+  if (unknown.length > 0) throw new Error(`--feature-layers: this CNN has no layer ${unknown.map((l) => `'${l}'`).join(', ')}; its layers: ${known.join(', ')}`);
+  if (ensemble > 1) {
+    const ends = config.restarts === undefined ? [] : cycleEnds(config.restarts, config.epochs);
+    if (ends.length < ensemble) {
+      throw new Error(`--ensemble ${ensemble} fuses the CNNs of ${ensemble} learning-rate cycles, but ${config.epochs} epochs complete ${ends.length === 0 ? 'none' : `${ends.length} (at epochs ${ends.join(', ')})`}`);
     }
   }
 
@@ -181,13 +204,14 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     console.error('continue with the same options plus --resume.');
     return 130;
   }
-  const cnn = trained.best;
   const history = trained.progress.history;
   const bestEpoch = history.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
+  const shipped = await shippedCnn({ store, best: trained.best, bestEpoch: bestEpoch.epoch, ensemble, cnn: config.cnn, featureLayers });
+  const { cnn } = shipped;
 
-  console.error(`extracting '${featureLayer}' features (best epoch ${bestEpoch.epoch})...`);
-  const trainFeatures = await extractFeatures(cnn, featureLayer, train, input, mirrorAverage);
-  const validationFeatures = await extractFeatures(cnn, featureLayer, validation, input, mirrorAverage);
+  console.error(`extracting ${shipped.description}${shipped.memberEpochs.length === 1 ? ` (best epoch ${bestEpoch.epoch})` : ''}...`);
+  const trainFeatures = await extractFeatures(cnn, shipped.featureLayer, train, input, mirrorAverage);
+  const validationFeatures = await extractFeatures(cnn, shipped.featureLayer, validation, input, mirrorAverage);
   console.error(`fitting the linear SVM on ${train.count} x ${trainFeatures.dims} features, C in {${svmC.join(', ')}}...`);
   const svmOptions = { candidates: svmC, loss: 'squared-hinge', seed: config.seed, classWeight: 'none' } as const;
   const cnnSvm = fitSvmHead(
@@ -218,6 +242,9 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     backend: backend.description,
     epochs: trained.progress.completedEpochs,
     bestEpoch: bestEpoch.epoch,
+    /** Epochs whose CNNs the SVM reads (one: the best epoch's alone). */
+    fusedEpochs: shipped.memberEpochs,
+    featureLayers,
     history: history.map((h) => ({ ...h })),
     cnnTrainSeconds: Math.round(trained.progress.trainSeconds),
     cnnCpuSeconds: Math.round(trained.progress.cpuSeconds),
@@ -242,7 +269,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   };
   const previous = await previousStudies(options.out);
   const documents = new Map([
-    ['REPORT.md', [renderReport(metrics, cnnSvm, pixelSvm, training, data, featureLayer), ...previous.sections].join('\n')],
+    ['REPORT.md', [renderReport(metrics, cnnSvm, pixelSvm, training, data, shipped.description), ...previous.sections].join('\n')],
     ...previous.files,
     ['confusion-cnn-svm.svg', confusionSvg(metrics.cnnSvm, `${CLASSIFIER_NAMES.cnnSvm}, ${split}`)],
     ['report.json', `${JSON.stringify({ metrics, training, data }, null, 2)}\n`],
@@ -251,7 +278,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     options.out,
     {
       cnn,
-      featureLayer,
+      featureLayer: shipped.featureLayer,
       featureDims: trainFeatures.dims,
       mirrorAverage,
       svm: cnnSvm.params,

@@ -112,7 +112,8 @@ export function renderReport(
     limit: number | null;
   },
   data: { source: string; counts: Record<string, number> },
-  featureLayer: string,
+  /** What the SVM reads, e.g. "'block_last_pool' features". */
+  features: string,
 ): string {
   return [
     '# Model report',
@@ -135,7 +136,7 @@ export function renderReport(
     '',
     comparisonTable(metrics, CLASSIFIER_NAMES),
     '',
-    `## Shipped classifier: SVM on '${featureLayer}' features`,
+    `## Shipped classifier: SVM on ${features}`,
     '',
     perClassTable(metrics.cnnSvm),
     '',
@@ -146,7 +147,7 @@ export function renderReport(
     '## SVM regularization (C), chosen on PublicTest',
     '',
     markdownTable(['features', 'C', 'PublicTest accuracy'], [
-      ...cnnSvm.search.map((s) => [featureLayer, s.C, percent(s.accuracy)]),
+      ...cnnSvm.search.map((s) => [features, s.C, percent(s.accuracy)]),
       ...pixelSvm.search.map((s) => ['raw pixels', s.C, percent(s.accuracy)]),
     ]),
     '',

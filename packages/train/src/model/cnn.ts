@@ -30,30 +30,38 @@ export const FEATURE_LAYERS = {
  * mouth is), a ReLU embedding and a softmax head. Named layers let the SVM pick its features.
  */
 export function buildCnn(config: CnnConfig): tf.LayersModel {
-  const regularizer = config.l2 > 0 ? tf.regularizers.l2({ l2: config.l2 }) : undefined;
   const input = tf.input({ shape: [config.inputSize, config.inputSize, 1], name: 'pixels' });
-  let x: tf.SymbolicTensor = input;
+  return tf.model({ inputs: input, outputs: applyCnnLayers(input, config), name: 'fer_cnn' });
+}
+
+/**
+ * Applies a fresh set of the CNN's layers to `input` and returns the softmax output. Every layer
+ * is named `${prefix}${name}`, so several copies can live in one model (see ensemble.ts).
+ */
+export function applyCnnLayers(input: tf.SymbolicTensor, config: CnnConfig, prefix = ''): tf.SymbolicTensor {
+  const regularizer = config.l2 > 0 ? tf.regularizers.l2({ l2: config.l2 }) : undefined;
+  const named = (name: string) => `${prefix}${name}`;
+  let x = input;
   for (let block = 0; block < config.blocks; block++) {
     const filters = config.width * 2 ** block;
     for (let conv = 0; conv < config.convsPerBlock; conv++) {
       const name = `block${block + 1}_conv${conv + 1}`;
       x = tf.layers
-        .conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelRegularizer: regularizer, name })
+        .conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelRegularizer: regularizer, name: named(name) })
         .apply(x) as tf.SymbolicTensor;
-      x = tf.layers.batchNormalization({ name: `${name}_bn` }).apply(x) as tf.SymbolicTensor;
-      x = tf.layers.reLU({ name: `${name}_relu` }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.batchNormalization({ name: named(`${name}_bn`) }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.reLU({ name: named(`${name}_relu`) }).apply(x) as tf.SymbolicTensor;
     }
     const last = block === config.blocks - 1;
-    x = tf.layers.maxPooling2d({ poolSize: 2, name: last ? FEATURE_LAYERS.lastBlock : `block${block + 1}_pool` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.maxPooling2d({ poolSize: 2, name: named(last ? FEATURE_LAYERS.lastBlock : `block${block + 1}_pool`) }).apply(x) as tf.SymbolicTensor;
   }
-  x = tf.layers.flatten({ name: FEATURE_LAYERS.flatten }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dropout({ rate: config.dropout, name: 'flatten_dropout' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.flatten({ name: named(FEATURE_LAYERS.flatten) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dropout({ rate: config.dropout, name: named('flatten_dropout') }).apply(x) as tf.SymbolicTensor;
   x = tf.layers
-    .dense({ units: config.embeddingUnits, activation: 'relu', kernelRegularizer: regularizer, name: FEATURE_LAYERS.embedding })
+    .dense({ units: config.embeddingUnits, activation: 'relu', kernelRegularizer: regularizer, name: named(FEATURE_LAYERS.embedding) })
     .apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dropout({ rate: config.dropout, name: 'embedding_dropout' }).apply(x) as tf.SymbolicTensor;
-  const output = tf.layers.dense({ units: NUM_EXPRESSIONS, activation: 'softmax', name: 'expression' }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output, name: 'fer_cnn' });
+  x = tf.layers.dropout({ rate: config.dropout, name: named('embedding_dropout') }).apply(x) as tf.SymbolicTensor;
+  return tf.layers.dense({ units: NUM_EXPRESSIONS, activation: 'softmax', name: named('expression') }).apply(x) as tf.SymbolicTensor;
 }
 
 /** Multiply-accumulates of one forward pass: the cost that matters for phones. */

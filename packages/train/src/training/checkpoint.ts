@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeLayersModel, encodeLayersModel } from '@fer/core';
 import { writeFolderAtomically } from '../fsAtomic.js';
@@ -39,10 +39,12 @@ const MODEL = 'model.json';
 const WEIGHTS = 'weights.bin';
 const OPTIMIZER = 'optimizer.bin';
 const STATE = 'state.json';
+const SNAPSHOTS = 'snapshots';
 
 /**
- * Checkpoints in a run folder: `last` (written every epoch and on Ctrl-C, for --resume)
- * and `best` (the epoch with the best validation accuracy, which is what gets exported).
+ * Checkpoints in a run folder: `last` (written every epoch and on Ctrl-C, for --resume),
+ * `best` (the epoch with the best validation accuracy, which is what gets exported) and
+ * `snapshots/` (the model at each learning-rate cycle's end).
  */
 export class CheckpointStore<Config> {
   constructor(readonly folder: string) {}
@@ -78,8 +80,38 @@ export class CheckpointStore<Config> {
 
   /** Loads only a checkpoint's model (no optimizer state). */
   async loadModel(kind: 'last' | 'best'): Promise<tf.LayersModel> {
-    const dir = join(this.folder, kind);
-    const modelJson: unknown = JSON.parse(await readFile(join(dir, MODEL), 'utf8'));
-    return decodeLayersModel(modelJson, [await readFile(join(dir, WEIGHTS))]);
+    return loadModelFrom(join(this.folder, kind));
   }
+
+  /**
+   * Keeps the model at the end of a learning-rate cycle (model only, no optimizer state), in
+   * `snapshots/epoch-NNN`: finished models of one run that can be fused (see ensemble.ts).
+   */
+  async saveSnapshot(epoch: number, model: tf.LayersModel): Promise<void> {
+    const { modelJson, weights } = await encodeLayersModel(model, WEIGHTS);
+    await writeFolderAtomically(this.snapshotFolder(epoch), new Map<string, Uint8Array | string>([[MODEL, modelJson], [WEIGHTS, weights]]));
+  }
+
+  async loadSnapshot(epoch: number): Promise<tf.LayersModel> {
+    return loadModelFrom(this.snapshotFolder(epoch));
+  }
+
+  /** Epochs that have a snapshot, ascending. */
+  async snapshotEpochs(): Promise<number[]> {
+    const names = await readdir(join(this.folder, SNAPSHOTS)).catch(() => [] as string[]);
+    return names
+      .map((name) => /^epoch-(\d+)$/.exec(name)?.[1])
+      .filter((epoch): epoch is string => epoch !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  private snapshotFolder(epoch: number): string {
+    return join(this.folder, SNAPSHOTS, `epoch-${String(epoch).padStart(3, '0')}`);
+  }
+}
+
+async function loadModelFrom(dir: string): Promise<tf.LayersModel> {
+  const modelJson: unknown = JSON.parse(await readFile(join(dir, MODEL), 'utf8'));
+  return decodeLayersModel(modelJson, [await readFile(join(dir, WEIGHTS))]);
 }

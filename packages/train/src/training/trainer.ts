@@ -7,7 +7,7 @@ import { buildCnn, type CnnConfig } from '../model/cnn.js';
 import { augmentBatch, type AugmentConfig } from './augment.js';
 import { copyRows, forEachBatch } from './batches.js';
 import type { CheckpointStore, EpochSummary, TrainingProgress } from './checkpoint.js';
-import { learningRateAt, type WarmRestarts } from './schedule.js';
+import { cycleEnds, learningRateAt, type WarmRestarts } from './schedule.js';
 import { TrainingStep } from './step.js';
 
 /** Everything that determines the trained CNN, recorded in checkpoints and the manifest. */
@@ -189,6 +189,7 @@ export async function trainCnn(options: TrainCnnOptions): Promise<TrainCnnResult
       progress = { ...progress, completedEpochs: epoch + 1, completedBatches: 0, history: [...progress.history, summary] };
       await store.save('last', model, optimizer, progress, config);
       if (isBest) await store.save('best', model, optimizer, progress, config);
+      if (config.restarts !== undefined && cycleEnds(config.restarts, epoch + 1).includes(epoch + 1)) await store.saveSnapshot(epoch + 1, model);
       observer?.onEpochEnd?.(summary, isBest);
     }
 

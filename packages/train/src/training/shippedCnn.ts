@@ -1,0 +1,55 @@
+import type * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import type { CnnConfig } from '../model/cnn.js';
+import { FUSED_FEATURES, fuseCnns } from '../model/ensemble.js';
+import type { CheckpointStore } from './checkpoint.js';
+
+/** The exported CNN and how the SVM reads it. */
+export interface ShippedCnn {
+  cnn: tf.LayersModel;
+  /** Layer of `cnn` whose flattened output feeds the SVM. */
+  featureLayer: string;
+  /** Epochs of the CNNs it holds, ascending. */
+  memberEpochs: number[];
+  /** For logs and the report, e.g. "'block_last_pool' + 'embedding' features". */
+  description: string;
+}
+
+export interface ShippedCnnOptions {
+  store: CheckpointStore<unknown>;
+  /** The best checkpoint's CNN; taken over (returned as is, or disposed once fused). */
+  best: tf.LayersModel;
+  bestEpoch: number;
+  /** CNNs to fuse: the best plus the `ensemble - 1` latest cycle-end snapshots before it. */
+  ensemble: number;
+  cnn: CnnConfig;
+  /** Layers read from each CNN, side by side. */
+  featureLayers: readonly string[];
+}
+
+/**
+ * The best checkpoint alone, or fused (see `fuseCnns`) when the SVM reads several layers or
+ * several CNNs: the best one and earlier cycle-end snapshots (a snapshot ensemble: each cycle
+ * restarts from a high learning rate, so their ends are different finished models, for no extra
+ * training).
+ */
+export async function shippedCnn({ store, best, bestEpoch, ensemble, cnn, featureLayers }: ShippedCnnOptions): Promise<ShippedCnn> {
+  const layers = featureLayers.map((layer) => `'${layer}'`).join(' + ');
+  if (ensemble === 1 && featureLayers.length === 1) {
+    return { cnn: best, featureLayer: featureLayers[0] as string, memberEpochs: [bestEpoch], description: `${layers} features` };
+  }
+  const available = (await store.snapshotEpochs()).filter((epoch) => epoch < bestEpoch);
+  const earlier = available.slice(available.length - (ensemble - 1));
+  if (earlier.length < ensemble - 1) {
+    throw new Error(
+      `--ensemble ${ensemble} needs ${ensemble - 1} cycle-end snapshot(s) before the best epoch (${bestEpoch}); ` +
+        `${join(store.folder, 'snapshots')} has ${available.length === 0 ? 'none' : `epoch ${available.join(', ')}`}`,
+    );
+  }
+  const members = [...(await Promise.all(earlier.map((epoch) => store.loadSnapshot(epoch)))), best];
+  const fused = fuseCnns(members, cnn, featureLayers);
+  members.forEach((member) => member.dispose());
+  const memberEpochs = [...earlier, bestEpoch];
+  const description = members.length === 1 ? `${layers} features` : `${layers} features of the CNNs of epochs ${memberEpochs.join(', ')}, fused (CNN softmax head: their mean)`;
+  return { cnn: fused, featureLayer: FUSED_FEATURES, memberEpochs, description };
+}
