@@ -52,6 +52,16 @@ describe('fer CLI', () => {
     expect(run.stderr).toMatch(/--epochs.*positive integer/);
   });
 
+  it('names an unknown feature layer, and an ensemble the schedule cannot give, before loading data', async () => {
+    const nowhere = join(work, 'nowhere');
+    const layers = await fer(['train', '--data', nowhere, '--feature-layers', 'block_last_pool,blok3_pool']);
+    expect(layers.code).toBe(1);
+    expect(layers.stderr).toMatch(/this CNN has no layer 'blok3_pool'; its layers: .*block3_pool/);
+    const ensemble = await fer(['train', '--data', nowhere, '--epochs', '12', '--ensemble', '3']);
+    expect(ensemble.code).toBe(1);
+    expect(ensemble.stderr).toMatch(/--ensemble 3 fuses the CNNs of 3 learning-rate cycles, but 12 epochs complete 2 \(at epochs 4, 12\)/);
+  });
+
   describe.skipIf(data === undefined)('on a real FER2013 subset', () => {
     const models = join(work, 'models');
     const runFolder = join(work, 'run');
