@@ -41,6 +41,13 @@ const SVM = { loss: 'squared-hinge', seed: 42, classWeight: 'none', candidates: 
 /** Random Fourier features for the full-scale RBF: 8x the embedding's 256 dims, as many as the raw-pixel baseline's fit handles in minutes. */
 const RANDOM_FEATURES = 2048;
 
+/** What the shipped SVM reads, e.g. "'block_last_pool' + 'embedding' features" (a fused readout names its layers in the training record). */
+function shippedFeatures(manifest: Manifest): string {
+  const layers = manifest.training.featureLayers;
+  const names = Array.isArray(layers) && layers.every((l) => typeof l === 'string') ? layers : [manifest.cnn.featureLayer];
+  return `${names.map((name) => `'${name}'`).join(' + ')} features`;
+}
+
 interface StudyOutcome {
   markdown: string;
   results: unknown;
@@ -84,7 +91,7 @@ async function noiseStudy(manifest: Manifest, cnn: Parameters<typeof extractFeat
   const markdown = [
     `Found ${noisy.length} noisy Training images: ${counts.blank} blank (pixel std < 2 grey levels) and ${counts['conflicting-duplicate']} ` +
       'pixel-identical copies of a face filed under different expressions. The SVM on the shipped CNN\'s ' +
-      `'${layer}' features is refitted without them (the CNN itself is not retrained). Non-faces with texture are not detected.`,
+      `${shippedFeatures(manifest)} is refitted without them (the CNN itself is not retrained). Non-faces with texture are not detected.`,
     '',
     markdownTable(['SVM training set', 'images', 'C', 'PublicTest accuracy', 'macro-F1'], rows.map((r) => [r.name, r.images, r.C, percent(r.accuracy), percent(r.macroF1)])),
   ].join('\n');
@@ -125,7 +132,7 @@ async function kernelStudy(manifest: Manifest, cnn: Parameters<typeof extractFea
     seed: 42,
   });
   const markdown = [
-    `One-vs-rest SVMs on the shipped CNN's '${layer}' features (standardized), scored on all of PublicTest.`,
+    `One-vs-rest SVMs on the shipped CNN's ${shippedFeatures(manifest)} (standardized), scored on all of PublicTest.`,
     '',
     `Exact kernels, fitted on a stratified sample of ${picked.length} Training images (ml-svm keeps the full kernel matrix, so RBF cannot take all ${train.count}):`,
     '',
