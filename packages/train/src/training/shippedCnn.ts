@@ -34,9 +34,9 @@ export interface ShippedCnnOptions {
  * training).
  */
 export async function shippedCnn({ store, best, bestEpoch, ensemble, cnn, featureLayers }: ShippedCnnOptions): Promise<ShippedCnn> {
-  const layers = featureLayers.map((layer) => `'${layer}'`).join(' + ');
+  const features = `${featureLayers.map((layer) => `'${layer}'`).join(' + ')} features`;
   if (ensemble === 1 && featureLayers.length === 1) {
-    return { cnn: best, featureLayer: featureLayers[0] as string, memberEpochs: [bestEpoch], description: `${layers} features` };
+    return { cnn: best, featureLayer: featureLayers[0] as string, memberEpochs: [bestEpoch], description: features };
   }
   const available = (await store.snapshotEpochs()).filter((epoch) => epoch < bestEpoch);
   const earlier = available.slice(available.length - (ensemble - 1));
@@ -50,6 +50,6 @@ export async function shippedCnn({ store, best, bestEpoch, ensemble, cnn, featur
   const fused = fuseCnns(members, cnn, featureLayers);
   members.forEach((member) => member.dispose());
   const memberEpochs = [...earlier, bestEpoch];
-  const description = members.length === 1 ? `${layers} features` : `${layers} features of the CNNs of epochs ${memberEpochs.join(', ')}, fused (CNN softmax head: their mean)`;
+  const description = members.length === 1 ? features : `${features} of the CNNs of epochs ${memberEpochs.join(', ')}, fused (CNN softmax head: their mean)`;
   return { cnn: fused, featureLayer: FUSED_FEATURES, memberEpochs, description };
 }
