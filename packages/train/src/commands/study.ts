@@ -13,6 +13,7 @@ import { compareKernels, compareLinearWithRandomFeatures, type KernelResult } fr
 import { findNoisyImages, type NoiseReason } from '../studies/noisyImages.js';
 import { STUDIES_FOLDER, updateReportSection } from '../studies/reportSection.js';
 import { extractFeatures } from '../training/features.js';
+import { describeFeatureLayers } from '../training/shippedCnn.js';
 import { fitSvmHead } from '../training/svmHead.js';
 import { loadForCommand } from './loadData.js';
 
@@ -44,8 +45,7 @@ const RANDOM_FEATURES = 2048;
 /** What the shipped SVM reads, e.g. "'block_last_pool' + 'embedding' features" (a fused readout names its layers in the training record). */
 function shippedFeatures(manifest: Manifest): string {
   const layers = manifest.training.featureLayers;
-  const names = Array.isArray(layers) && layers.every((l) => typeof l === 'string') ? layers : [manifest.cnn.featureLayer];
-  return `${names.map((name) => `'${name}'`).join(' + ')} features`;
+  return describeFeatureLayers(Array.isArray(layers) && layers.every((l) => typeof l === 'string') ? layers : [manifest.cnn.featureLayer]);
 }
 
 interface StudyOutcome {

@@ -4,6 +4,11 @@ import type { CnnConfig } from '../model/cnn.js';
 import { FUSED_FEATURES, fuseCnns } from '../model/ensemble.js';
 import type { CheckpointStore } from './checkpoint.js';
 
+/** How reports name what the SVM reads, e.g. "'block_last_pool' + 'embedding' features". */
+export function describeFeatureLayers(featureLayers: readonly string[]): string {
+  return `${featureLayers.map((layer) => `'${layer}'`).join(' + ')} features`;
+}
+
 /** The exported CNN and how the SVM reads it. */
 export interface ShippedCnn {
   cnn: tf.LayersModel;
@@ -34,7 +39,7 @@ export interface ShippedCnnOptions {
  * training).
  */
 export async function shippedCnn({ store, best, bestEpoch, ensemble, cnn, featureLayers }: ShippedCnnOptions): Promise<ShippedCnn> {
-  const features = `${featureLayers.map((layer) => `'${layer}'`).join(' + ')} features`;
+  const features = describeFeatureLayers(featureLayers);
   if (ensemble === 1 && featureLayers.length === 1) {
     return { cnn: best, featureLayer: featureLayers[0] as string, memberEpochs: [bestEpoch], description: features };
   }
