@@ -68,6 +68,8 @@ export const ManifestSchema = z.object({
      * one crop. Absent in older manifests: no mirroring.
      */
     mirrorAverage: z.boolean().optional(),
+    /** How the weights file stores them (tfjs decodes float16 itself). Absent in older manifests: float32. */
+    weightPrecision: z.enum(['float32', 'float16']).optional(),
   }),
   svm: z.object({
     path: z.string(),

@@ -64,6 +64,11 @@ program
   .option('--feature-layers <list>', 'comma-separated CNN layers whose flattened outputs, side by side, feed the SVM (embedding, flatten, block_last_pool, block3_pool...)', nameList)
   .option('--ensemble <n>', "fuse the best CNN with the n-1 latest learning-rate-cycle snapshots before it; the SVM reads all their features (n times the inference cost)", positiveInteger)
   .option('--no-mirror-average', 'SVM features from the face alone, not averaged with its mirror image')
+  .addOption(
+    new Option('--weight-precision <type>', 'precision of the exported CNN weights (float16: half the download; the SVM is fitted on the rounded CNN)')
+      .choices(['float16', 'float32'])
+      .default('float16'),
+  )
   .option('--svm-c <list>', 'comma-separated SVM C candidates, chosen on PublicTest', numberList)
   .option('--limit <n>', 'use at most n images per split (stratified), for smoke runs', positiveInteger)
   .addOption(backendOption())

@@ -81,6 +81,8 @@ describe('fer CLI', () => {
       expect(resumed.code).toBe(0);
       const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8')));
       expect(manifest.training.epochs).toBe(2);
+      expect(manifest.cnn.weightPrecision).toBe('float16');
+      expect(manifest.files['cnn/weights.bin']?.bytes).toBe(2 * manifest.cnn.parameters);
       expect(Object.keys(manifest.metrics).sort()).toEqual(['cnnSoftmax', 'cnnSvm', 'pixelSvm']);
       const report = readFileSync(join(models, 'REPORT.md'), 'utf8');
       expect(report).toContain('linear SVM on raw pixels');

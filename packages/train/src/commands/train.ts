@@ -8,7 +8,8 @@ import { fingerprintImages } from '../data/cache.js';
 import type { LabeledImages } from '../data/dataset.js';
 import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
 import { CLASSIFIER_NAMES, comparisonTable, confusionSvg, renderReport } from '../evaluation/report.js';
-import { exportModels } from '../export/exportModels.js';
+import { exportModels, type WeightPrecision } from '../export/exportModels.js';
+import { roundWeightsToFloat16 } from '../export/float16.js';
 import { summarizeTimes, timeRuns } from '../bench/jobs.js';
 import { buildCnn, countMacs } from '../model/cnn.js';
 import { CheckpointStore, type TrainingProgress } from '../training/checkpoint.js';
@@ -38,6 +39,8 @@ export interface TrainCommandOptions {
   /** CNNs fused for the SVM: the best one plus the `ensemble - 1` latest cycle-end snapshots before it. */
   ensemble?: number;
   mirrorAverage?: boolean;
+  /** Precision of the exported CNN weights; float16 halves the download (the SVM is fitted on the rounded CNN). */
+  weightPrecision: WeightPrecision;
   svmC?: number[];
   limit?: number;
   backend: BackendPreference;
@@ -208,6 +211,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const bestEpoch = history.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
   const shipped = await shippedCnn({ store, best: trained.best, bestEpoch: bestEpoch.epoch, ensemble, cnn: config.cnn, featureLayers });
   const { cnn } = shipped;
+  if (options.weightPrecision === 'float16') roundWeightsToFloat16(cnn);
 
   console.error(`extracting ${shipped.description}${shipped.memberEpochs.length === 1 ? ` (best epoch ${bestEpoch.epoch})` : ''}...`);
   const trainFeatures = await extractFeatures(cnn, shipped.featureLayer, train, input, mirrorAverage);
@@ -253,8 +257,10 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     pixelSvmCSearch: pixelSvm.search,
     macs: countMacs(cnn),
     parameters: cnn.countParams(),
-    /** float32 weights of the CNN and the SVM (weights + bias + standardization). */
-    weightBytes: 4 * (cnn.countParams() + cnnSvm.params.weights.length * (trainFeatures.dims + 1) + 2 * trainFeatures.dims),
+    /** Weights of the CNN (at its export precision) and the SVM (float32 weights + bias + standardization). */
+    weightBytes:
+      (options.weightPrecision === 'float16' ? 2 : 4) * cnn.countParams() + 4 * (cnnSvm.params.weights.length * (trainFeatures.dims + 1) + 2 * trainFeatures.dims),
+    weightPrecision: options.weightPrecision,
     cnnMsPerFace: await cnnLatencyMs(cnn, input),
     wallSecondsThisSession: Math.round((Date.now() - startedAt.getTime()) / 1000),
     cpu: `${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`,
@@ -281,6 +287,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
       featureLayer: shipped.featureLayer,
       featureDims: trainFeatures.dims,
       mirrorAverage,
+      weightPrecision: options.weightPrecision,
       svm: cnnSvm.params,
       svmOptions: { C: cnnSvm.C, loss: svmOptions.loss },
       input,

@@ -106,6 +106,7 @@ export function renderReport(
     macs: number;
     parameters: number;
     weightBytes: number;
+    weightPrecision: string;
     cnnMsPerFace: number;
     cpu: string;
     history: EpochSummary[];
@@ -126,7 +127,7 @@ export function renderReport(
     '',
     '## Size and speed',
     '',
-    `${(training.parameters / 1e3).toFixed(0)}k CNN parameters, ${(training.weightBytes / 1024).toFixed(0)} KB of float32 weights (CNN + SVM), ` +
+    `${(training.parameters / 1e3).toFixed(0)}k CNN parameters, ${(training.weightBytes / 1024).toFixed(0)} KB of weights (CNN in ${training.weightPrecision}, SVM in float32), ` +
       `${(training.macs / 1e6).toFixed(1)}M multiply-accumulates per face; one CNN pass on one face takes ${training.cnnMsPerFace.toFixed(1)} ms ` +
       `(median, batch 1, ${training.backend.split(';')[0]}, this machine).`,
     `Budget: at most ${MAC_BUDGET / 1e6}M multiply-accumulates and 4 MB per face, so that a phone browser's wasm backend classifies several faces ` +

@@ -13,11 +13,15 @@ import {
 import type { LabeledImages } from '../data/dataset.js';
 import { writeFolderAtomically } from '../fsAtomic.js';
 import { forEachBatch, copyRows } from '../training/batches.js';
+import { toFloat16Files } from './float16.js';
 import { folderReader } from './nodeReader.js';
 
 const CNN_MODEL = 'cnn/model.json';
 const CNN_WEIGHTS = 'weights.bin';
 const SVM = 'svm.json';
+
+/** How the CNN's weights are stored; see float16.ts. */
+export type WeightPrecision = NonNullable<Manifest['cnn']['weightPrecision']>;
 
 /** What gets exported, except what export derives itself (file hashes, sizes, date). */
 export type ExportContent = Omit<Manifest, 'version' | 'createdAt' | 'labels' | 'files' | 'cnn' | 'svm'> & {
@@ -26,6 +30,8 @@ export type ExportContent = Omit<Manifest, 'version' | 'createdAt' | 'labels' | 
   featureDims: number;
   /** Features averaged over each face and its mirror image (manifest `cnn.mirrorAverage`). */
   mirrorAverage: boolean;
+  /** float16: `cnn`'s weights must already be rounded (`roundWeightsToFloat16`), or the export check fails. */
+  weightPrecision: WeightPrecision;
   svm: SvmParams;
   svmOptions: Omit<Manifest['svm'], 'path'>;
 };
@@ -47,8 +53,9 @@ export type ExportDocuments = ReadonlyMap<string, string>;
  * models/ stays as it was.
  */
 export async function exportModels(target: string, content: ExportContent, check: ExportCheck, documents: ExportDocuments): Promise<Manifest> {
-  const { cnn, featureLayer, featureDims, mirrorAverage, svm, svmOptions, ...recorded } = content;
-  const { modelJson, weights } = await encodeLayersModel(cnn, CNN_WEIGHTS);
+  const { cnn, featureLayer, featureDims, mirrorAverage, weightPrecision, svm, svmOptions, ...recorded } = content;
+  const encoded = await encodeLayersModel(cnn, CNN_WEIGHTS);
+  const { modelJson, weights } = weightPrecision === 'float16' ? toFloat16Files(encoded) : encoded;
   const svmJson = new TextEncoder().encode(JSON.stringify(svm));
   const artifacts = new Map<string, Uint8Array>([
     [CNN_MODEL, modelJson],
@@ -62,7 +69,7 @@ export async function exportModels(target: string, content: ExportContent, check
     version: MANIFEST_VERSION,
     createdAt: new Date().toISOString(),
     labels: [...EXPRESSIONS],
-    cnn: { modelPath: CNN_MODEL, featureLayer, featureDims, parameters: cnn.countParams(), mirrorAverage },
+    cnn: { modelPath: CNN_MODEL, featureLayer, featureDims, parameters: cnn.countParams(), mirrorAverage, weightPrecision },
     svm: { path: SVM, ...svmOptions },
     ...recorded,
     files,
