@@ -54,7 +54,8 @@ describe('float16 export', () => {
   it('refuses a weights file that does not match its manifest', async () => {
     const model = tiny();
     const files = await encodeLayersModel(model, 'weights.bin');
-    expect(() => toFloat16Files({ ...files, weights: files.weights.slice(4) })).toThrow(/manifest describes/);
+    expect(() => toFloat16Files({ ...files, weights: files.weights.slice(6) })).toThrow(/manifest describes more/);
+    expect(() => toFloat16Files({ ...files, weights: new Uint8Array([...files.weights, 0, 0, 0, 0]) })).toThrow(/manifest describes \d+$/);
     model.dispose();
   });
 });

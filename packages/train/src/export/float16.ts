@@ -45,6 +45,7 @@ export function toFloat16Files(files: LayersModelFiles): LayersModelFiles {
       const bytesPerElement = BYTES_PER_ELEMENT[spec.dtype];
       if (bytesPerElement === undefined) throw new Error(`weight ${spec.name} has dtype ${spec.dtype}, which cannot be re-encoded`);
       const size = spec.shape.reduce((a, b) => a * b, 1) * bytesPerElement;
+      if (offset + size > source.byteLength) throw new Error(`weights file has ${source.byteLength} bytes, the manifest describes more (${spec.name} ends at ${offset + size})`);
       const bytes = source.slice(offset, offset + size);
       offset += size;
       if (spec.dtype === 'float32') {
@@ -58,6 +59,10 @@ export function toFloat16Files(files: LayersModelFiles): LayersModelFiles {
   }
   if (offset !== source.byteLength) throw new Error(`weights file has ${source.byteLength} bytes, the manifest describes ${offset}`);
   const weights = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
-  chunks.reduce((at, chunk) => (weights.set(chunk, at), at + chunk.byteLength), 0);
+  let at = 0;
+  for (const chunk of chunks) {
+    weights.set(chunk, at);
+    at += chunk.byteLength;
+  }
   return { modelJson: new TextEncoder().encode(JSON.stringify(modelJson)), weights };
 }
