@@ -30,7 +30,7 @@ export type ExportContent = Omit<Manifest, 'version' | 'createdAt' | 'labels' | 
   featureDims: number;
   /** Features averaged over each face and its mirror image (manifest `cnn.mirrorAverage`). */
   mirrorAverage: boolean;
-  /** float16: `cnn`'s weights must already be rounded (`roundWeightsToFloat16`), or the export check fails. */
+  /** float16: round `cnn`'s weights first (`roundWeightsToFloat16`), so the exported network is the one the SVM was fitted on. */
   weightPrecision: WeightPrecision;
   svm: SvmParams;
   svmOptions: Omit<Manifest['svm'], 'path'>;
