@@ -256,6 +256,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     svmCSearch: cnnSvm.search,
     pixelSvmCSearch: pixelSvm.search,
     macs: countMacs(cnn),
+    cnnPassesPerFace: mirrorAverage ? 2 : 1,
     parameters: cnn.countParams(),
     /** Weights of the CNN (at its export precision) and the SVM (float32 weights + bias + standardization). */
     weightBytes:

@@ -103,7 +103,10 @@ export function renderReport(
     bestEpoch: number;
     cnnTrainSeconds: number;
     cnnCpuSeconds: number;
+    /** Multiply-accumulates of one CNN pass. */
     macs: number;
+    /** CNN passes per face: 2 when the face and its mirror image are averaged. */
+    cnnPassesPerFace: number;
     parameters: number;
     weightBytes: number;
     weightPrecision: string;
@@ -128,7 +131,8 @@ export function renderReport(
     '## Size and speed',
     '',
     `${(training.parameters / 1e3).toFixed(0)}k CNN parameters, ${(training.weightBytes / 1024).toFixed(0)} KB of weights (CNN in ${training.weightPrecision}, SVM in float32), ` +
-      `${(training.macs / 1e6).toFixed(1)}M multiply-accumulates per face; one CNN pass on one face takes ${training.cnnMsPerFace.toFixed(1)} ms ` +
+      `${(training.macs / 1e6).toFixed(1)}M multiply-accumulates per CNN pass and ${training.cnnPassesPerFace} pass${training.cnnPassesPerFace === 1 ? '' : 'es'} per face ` +
+      `(${((training.macs * training.cnnPassesPerFace) / 1e6).toFixed(1)}M per face); one CNN pass on one face takes ${training.cnnMsPerFace.toFixed(1)} ms ` +
       `(median, batch 1, ${training.backend.split(';')[0]}, this machine).`,
     `Budget: at most ${MAC_BUDGET / 1e6}M multiply-accumulates and 4 MB per face, so that a phone browser's wasm backend classifies several faces ` +
       'per frame and keeps the saliency gradient (about 3x a forward pass) inside a 15 fps frame budget, and the PWA caches the model quickly.',
