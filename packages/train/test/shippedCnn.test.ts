@@ -38,19 +38,19 @@ describe('shippedCnn', () => {
     shipped.cnn.dispose();
   });
 
-  it('fuses the best CNN with the latest snapshots before the best epoch', async () => {
+  it('fuses the best CNN with the latest other snapshots, before or after the best epoch', async () => {
     const shipped = await shippedCnn({ store, best: buildCnn(cnn), bestEpoch: 7, ensemble: 3, cnn, featureLayers: [FEATURE_LAYERS.lastBlock] });
     expect(shipped.memberEpochs).toEqual([1, 3, 7]);
     const two = await shippedCnn({ store, best: buildCnn(cnn), bestEpoch: 5, ensemble: 2, cnn, featureLayers: [FEATURE_LAYERS.lastBlock] });
-    expect(two.memberEpochs).toEqual([3, 5]);
-    expect(two.description).toMatch(/epochs 3, 5, fused/);
+    expect(two.memberEpochs).toEqual([5, 7]);
+    expect(two.description).toMatch(/epochs 5, 7, fused/);
     shipped.cnn.dispose();
     two.cnn.dispose();
   });
 
   it('says which snapshots exist when there are too few', async () => {
-    await expect(shippedCnn({ store, best: buildCnn(cnn), bestEpoch: 3, ensemble: 3, cnn, featureLayers: [FEATURE_LAYERS.lastBlock] })).rejects.toThrow(
-      /--ensemble 3 needs 2 cycle-end snapshot\(s\) before the best epoch \(3\); .*snapshots has epoch 1$/,
+    await expect(shippedCnn({ store, best: buildCnn(cnn), bestEpoch: 3, ensemble: 4, cnn, featureLayers: [FEATURE_LAYERS.lastBlock] })).rejects.toThrow(
+      /--ensemble 4 needs 3 cycle-end snapshot\(s\) besides the best epoch \(3\); .*snapshots has epoch 1, 7$/,
     );
   });
 });

@@ -7,7 +7,7 @@ export interface Preset {
   train: TrainConfig;
   /** Layers whose flattened outputs, side by side, feed the SVM. */
   featureLayers: string[];
-  /** CNNs whose features the SVM reads: the best plus `ensemble - 1` earlier cycle-end snapshots. */
+  /** CNNs whose features the SVM reads: the best plus the `ensemble - 1` latest other cycle-end snapshots. */
   ensemble: number;
   /** Average features over each face and its mirror image (see the manifest's cnn.mirrorAverage). */
   mirrorAverage: boolean;

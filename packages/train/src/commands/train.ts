@@ -36,7 +36,7 @@ export interface TrainCommandOptions {
   seed?: number;
   /** CNN layers whose flattened outputs, side by side, feed the SVM. */
   featureLayers?: string[];
-  /** CNNs fused for the SVM: the best one plus the `ensemble - 1` latest cycle-end snapshots before it. */
+  /** CNNs fused for the SVM: the best one plus the `ensemble - 1` latest other cycle-end snapshots. */
   ensemble?: number;
   mirrorAverage?: boolean;
   /** Precision of the exported CNN weights; float16 halves the download (the SVM is fitted on the rounded CNN). */

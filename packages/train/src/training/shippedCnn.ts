@@ -25,7 +25,7 @@ export interface ShippedCnnOptions {
   /** The best checkpoint's CNN; taken over (returned as is, or disposed once fused). */
   best: tf.LayersModel;
   bestEpoch: number;
-  /** CNNs to fuse: the best plus the `ensemble - 1` latest cycle-end snapshots before it. */
+  /** CNNs to fuse: the best plus the `ensemble - 1` latest other cycle-end snapshots. */
   ensemble: number;
   cnn: CnnConfig;
   /** Layers read from each CNN, side by side. */
@@ -34,27 +34,27 @@ export interface ShippedCnnOptions {
 
 /**
  * The best checkpoint alone, or fused (see `fuseCnns`) when the SVM reads several layers or
- * several CNNs: the best one and earlier cycle-end snapshots (a snapshot ensemble: each cycle
- * restarts from a high learning rate, so their ends are different finished models, for no extra
- * training).
+ * several CNNs: the best one and the latest other cycle-end snapshots, before or after it (a
+ * snapshot ensemble: each cycle restarts from a high learning rate, so their ends are different
+ * finished models, for no extra training; later cycles give better ones).
  */
 export async function shippedCnn({ store, best, bestEpoch, ensemble, cnn, featureLayers }: ShippedCnnOptions): Promise<ShippedCnn> {
   const features = describeFeatureLayers(featureLayers);
   if (ensemble === 1 && featureLayers.length === 1) {
     return { cnn: best, featureLayer: featureLayers[0] as string, memberEpochs: [bestEpoch], description: features };
   }
-  const available = (await store.snapshotEpochs()).filter((epoch) => epoch < bestEpoch);
-  const earlier = available.slice(available.length - (ensemble - 1));
-  if (earlier.length < ensemble - 1) {
+  const available = (await store.snapshotEpochs()).filter((epoch) => epoch !== bestEpoch);
+  const others = available.slice(available.length - (ensemble - 1));
+  if (others.length < ensemble - 1) {
     throw new Error(
-      `--ensemble ${ensemble} needs ${ensemble - 1} cycle-end snapshot(s) before the best epoch (${bestEpoch}); ` +
+      `--ensemble ${ensemble} needs ${ensemble - 1} cycle-end snapshot(s) besides the best epoch (${bestEpoch}); ` +
         `${join(store.folder, 'snapshots')} has ${available.length === 0 ? 'none' : `epoch ${available.join(', ')}`}`,
     );
   }
-  const members = [...(await Promise.all(earlier.map((epoch) => store.loadSnapshot(epoch)))), best];
+  const memberEpochs = [...others, bestEpoch].sort((a, b) => a - b);
+  const members = await Promise.all(memberEpochs.map((epoch) => (epoch === bestEpoch ? best : store.loadSnapshot(epoch))));
   const fused = fuseCnns(members, cnn, featureLayers);
   members.forEach((member) => member.dispose());
-  const memberEpochs = [...earlier, bestEpoch];
   const description = members.length === 1 ? features : `${features} of the CNNs of epochs ${memberEpochs.join(', ')}, fused (CNN softmax head: their mean)`;
   return { cnn: fused, featureLayer: FUSED_FEATURES, memberEpochs, description };
 }
