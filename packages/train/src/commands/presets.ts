@@ -49,7 +49,7 @@ export const PRESETS = {
     ensemble: 1,
     // +0.7 points on PublicTest for the 6-epoch model (56.70% -> 57.37%), for twice the inference cost.
     mirrorAverage: true,
-    // 1,408 features want a small C: the shipped model scored 68.38% / 68.12% / 67.87% at these (models/REPORT.md).
+    // 1,408 features want a small C: the shipped model scored 68.85% / 68.63% / 68.01% at these (models/REPORT.md).
     svmC: [0.0001, 0.0003, 0.001],
     pixelSvmC: [0.001],
   },
