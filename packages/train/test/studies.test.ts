@@ -1,11 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { ExpressionClassifier, loadArtifacts } from '@fer/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sequence, tinyArtifacts } from '../../core/test/tinyArtifacts.js';
 import type { LabeledImages } from '../src/data/dataset.js';
 import { compareKernels, compareLinearWithRandomFeatures, randomFourierFeatures } from '../src/studies/kernels.js';
 import { findNoisyImages } from '../src/studies/noisyImages.js';
 import { carriedStudySections, studySections, updateReportSection } from '../src/studies/reportSection.js';
+import { compareViewSets } from '../src/studies/testTimeViews.js';
+import { IDENTITY_TRANSFORM, transformImage, type ImageTransform } from '../src/training/augment.js';
 
 const area = 48 * 48;
 const work = mkdtempSync(join(tmpdir(), 'fer-studies-'));
@@ -118,5 +123,42 @@ describe('compareLinearWithRandomFeatures', () => {
     const [linear, rbf] = results;
     expect(rbf!.accuracy).toBeGreaterThan(0.9);
     expect(linear!.accuracy).toBeLessThan(0.7);
+  });
+});
+
+describe('compareViewSets', () => {
+  it("scores each set by its views' summed SVM scores, counting mirror passes", async () => {
+    const classifier = ExpressionClassifier.fromArtifacts(await loadArtifacts((await tinyArtifacts()).reader));
+    const next = sequence(5);
+    const faces = images(Array.from({ length: 12 }, () => ({ label: 0, pixel: () => Math.round(127.5 + 127.5 * next()) })));
+    // A quarter turn, mirrored: far enough from the face to change the tiny classifier's decisions.
+    const turned = { ...IDENTITY_TRANSFORM, flip: true, angle: Math.PI / 2 };
+    /** The classifier's SVM scores for every face under a transform, through its public API. */
+    const scoresUnder = async (transform: ImageTransform): Promise<number[][]> => {
+      const floats = new Float32Array(faces.pixels.length);
+      for (let i = 0; i < faces.count; i++) transformImage(faces.pixels, i * area, 48, transform, floats, i * area);
+      const pixels = tf.tensor4d(Uint8Array.from(floats, Math.round), [faces.count, 48, 48, 1], 'int32');
+      const predictions = await classifier.classify(pixels);
+      pixels.dispose();
+      return predictions.map((p) => Array.from(p.svmScores));
+    };
+    const plain = await scoresUnder(IDENTITY_TRANSFORM);
+    const moved = await scoresUnder(turned);
+    const argmax = (row: number[]) => row.indexOf(Math.max(...row));
+    // Half the labels agree with the plain view, half with the two views' sum: neither set scores 0% or 100% by accident.
+    faces.labels = Uint8Array.from(plain, (row, i) => (i % 2 === 0 ? argmax(row) : argmax(row.map((s, k) => s + moved[i]![k]!))));
+    const expected = (predicted: number[]) => predicted.filter((k, i) => k === faces.labels[i]).length / faces.count;
+    const summed = plain.map((row, i) => argmax(row.map((s, k) => s + moved[i]![k]!)));
+    expect(expected(summed)).not.toBe(expected(plain.map(argmax)));
+
+    const [alone, both] = await compareViewSets(classifier, faces, [
+      { name: 'alone', transforms: [IDENTITY_TRANSFORM] },
+      { name: 'both', transforms: [IDENTITY_TRANSFORM, turned] },
+    ], { splitTitle: 'test' });
+    classifier.dispose();
+    expect(alone!.cnnPasses).toBe(1);
+    expect(both!.cnnPasses).toBe(2);
+    expect(alone!.cnnSvm.accuracy).toBeCloseTo(expected(plain.map(argmax)), 10);
+    expect(both!.cnnSvm.accuracy).toBeCloseTo(expected(summed), 10);
   });
 });

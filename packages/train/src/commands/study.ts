@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadArtifacts, MANIFEST_FILE, ManifestSchema, type Manifest } from '@fer/core';
+import { ExpressionClassifier, loadArtifacts, MANIFEST_FILE, ManifestSchema, type LoadedArtifacts, type Manifest } from '@fer/core';
 import { selectTrainingBackend, type BackendPreference } from '../backend/selectBackend.js';
 import type { LabeledImages } from '../data/dataset.js';
 import { evenlySpaced, selectImages } from '../data/subsample.js';
@@ -12,6 +12,7 @@ import { compareFeatureLayers } from '../studies/featureLayers.js';
 import { compareKernels, compareLinearWithRandomFeatures, type KernelResult } from '../studies/kernels.js';
 import { findNoisyImages, type NoiseReason } from '../studies/noisyImages.js';
 import { STUDIES_FOLDER, updateReportSection } from '../studies/reportSection.js';
+import { compareViewSets, VIEW_SETS } from '../studies/testTimeViews.js';
 import { extractFeatures } from '../training/features.js';
 import { describeFeatureLayers } from '../training/shippedCnn.js';
 import { fitSvmHead } from '../training/svmHead.js';
@@ -21,6 +22,7 @@ export const STUDIES = {
   layers: 'which CNN layer feeds the SVM best (>= 3 layers, C chosen per layer on PublicTest)',
   noise: 'removing noisy training images (blank frames, duplicates with conflicting labels) before fitting the SVM',
   kernel: 'linear against RBF kernel SVMs: exact on a training sample, approximated by random Fourier features on all of Training',
+  views: 'test-time augmentation: averaging the shipped classifier over shifted, zoomed and turned copies of each face',
 } as const;
 
 export type StudyName = keyof typeof STUDIES;
@@ -146,6 +148,34 @@ async function kernelStudy(manifest: Manifest, cnn: Parameters<typeof extractFea
   return { markdown, results: { sample: exact, full } };
 }
 
+async function viewsStudy(artifacts: LoadedArtifacts, validation: LabeledImages): Promise<StudyOutcome> {
+  const classifier = ExpressionClassifier.fromArtifacts(artifacts);
+  const results = await compareViewSets(classifier, validation, VIEW_SETS, {
+    splitTitle: 'PublicTest',
+    onView: (done, total) => console.error(`scored view ${done} of ${total}`),
+  });
+  classifier.dispose();
+  const macs = artifacts.manifest.training.macs;
+  const markdown = [
+    `The shipped CNN + SVM, unchanged, with its SVM scores (and, for comparison, its softmax outputs) averaged over transformed copies of each PublicTest face` +
+      `${artifacts.manifest.cnn.mirrorAverage === true ? ', each with its mirror image as the shipped classifier does' : ''}. ` +
+      'The cost grows with the number of CNN passes per face.',
+    '',
+    markdownTable(
+      ['views', 'CNN passes per face', ...(typeof macs === 'number' ? ['multiply-accumulates per face'] : []), 'CNN+SVM accuracy', 'CNN+SVM macro-F1', 'softmax accuracy'],
+      results.map((r) => [
+        r.name,
+        r.cnnPasses,
+        ...(typeof macs === 'number' ? [`${((r.cnnPasses * macs) / 1e6).toFixed(1)}M`] : []),
+        percent(r.cnnSvm.accuracy),
+        percent(r.cnnSvm.macroF1),
+        percent(r.cnnSoftmax.accuracy),
+      ]),
+    ),
+  ].join('\n');
+  return { markdown, results: results.map((r) => ({ name: r.name, cnnPasses: r.cnnPasses, cnnSvm: r.cnnSvm.accuracy, cnnSvmMacroF1: r.cnnSvm.macroF1, cnnSoftmax: r.cnnSoftmax.accuracy })) };
+}
+
 /**
  * `fer study <name>`: reruns one of the method's studies on the shipped model and puts its
  * table into models/REPORT.md (its own section) and models/studies/<name>.json.
@@ -153,15 +183,19 @@ async function kernelStudy(manifest: Manifest, cnn: Parameters<typeof extractFea
 export async function runStudy(options: StudyCommandOptions): Promise<number> {
   const backend = await selectTrainingBackend({ prefer: options.backend });
   console.error(`backend: ${backend.description}`);
-  const { manifest, cnn } = await loadArtifacts(folderReader(options.models));
-  const train = await loadForCommand(options.data, 'train', { strict: options.strict });
+  const artifacts = await loadArtifacts(folderReader(options.models));
+  const { manifest, cnn } = artifacts;
+  // Only the views study scores PublicTest alone.
+  const train = options.study === 'views' ? undefined : await loadForCommand(options.data, 'train', { strict: options.strict });
   const validation = await loadForCommand(options.data, 'public', { strict: options.strict });
   const started = performance.now();
   const outcome =
-    options.study === 'layers' ? await layersStudy(manifest, cnn, train, validation)
+    train === undefined ? await viewsStudy(artifacts, validation)
+    : options.study === 'layers' ? await layersStudy(manifest, cnn, train, validation)
     : options.study === 'noise' ? await noiseStudy(manifest, cnn, train, validation)
     : await kernelStudy(manifest, cnn, train, validation, options.sample);
-  cnn.dispose();
+  // The views study's classifier took ownership of the CNN and disposed it.
+  if (train !== undefined) cnn.dispose();
   const command = `pnpm study ${process.argv.slice(3).join(' ')}`.trim();
   const took = (performance.now() - started) / 1000;
   const markdown = [`## Study: ${STUDIES[options.study]}`, '', `\`${command}\` (${seconds(took)}, ${backend.name}):`, '', outcome.markdown].join('\n');

@@ -27,11 +27,46 @@ function sample(source: Uint8Array, from: number, side: number, x: number, y: nu
   return top * (1 - fy) + bottom * fy;
 }
 
+/** One geometric change of an image: mirror, then shift, rotate and zoom about its centre. */
+export interface ImageTransform {
+  flip: boolean;
+  /** Shift in pixels; positive values show content from the right of / below the centre. */
+  dx: number;
+  dy: number;
+  /** Rotation in radians. */
+  angle: number;
+  /** Relative zoom: above 1 zooms in. */
+  zoom: number;
+}
+
+export const IDENTITY_TRANSFORM: ImageTransform = { flip: false, dx: 0, dy: 0, angle: 0, zoom: 1 };
+
+/**
+ * Writes image `from` of `source` (side x side grey, back to back), transformed, into `target`
+ * at offset `to`: one affine map, sampled bilinearly with edges repeated.
+ */
+export function transformImage(source: Uint8Array, from: number, side: number, transform: ImageTransform, target: Float32Array, to: number): void {
+  const { flip, dx, dy, angle, zoom } = transform;
+  const centre = (side - 1) / 2;
+  // Inverse map: output pixel -> source position (rotate back, unzoom, shift, mirror).
+  const cos = Math.cos(angle) / zoom;
+  const sin = Math.sin(angle) / zoom;
+  for (let y = 0; y < side; y++) {
+    const v = y - centre;
+    for (let x = 0; x < side; x++) {
+      const u = x - centre;
+      const sx = cos * u + sin * v + centre + dx;
+      const sy = -sin * u + cos * v + centre + dy;
+      target[to + y * side + x] = sample(source, from, side, flip ? side - 1 - sx : sx, sy);
+    }
+  }
+}
+
 /**
  * Copies `indices`' images from `source` (side x side grey, back to back) into `target`, each
- * randomly flipped, shifted, rotated and zoomed about its centre (one affine map, sampled
- * bilinearly). Plain loops: cheaper than tensor ops for 48x48 images and exactly reproducible
- * from `random`, which is only drawn from for the changes that are enabled.
+ * randomly flipped, shifted, rotated and zoomed about its centre. Plain loops: cheaper than tensor
+ * ops for 48x48 images and exactly reproducible from `random`, which is only drawn from for the
+ * changes that are enabled.
  */
 export function augmentBatch(
   source: Uint8Array,
@@ -42,28 +77,14 @@ export function augmentBatch(
   target: Float32Array,
 ): void {
   const area = side * side;
-  const centre = (side - 1) / 2;
   const maxRotation = ((config.maxRotation ?? 0) * Math.PI) / 180;
   const maxScale = config.maxScale ?? 0;
   for (let i = 0; i < indices.length; i++) {
-    const from = (indices[i] as number) * area;
-    const to = i * area;
     const flip = random() < config.flip;
     const dx = Math.round((random() * 2 - 1) * config.maxShift);
     const dy = Math.round((random() * 2 - 1) * config.maxShift);
     const angle = maxRotation > 0 ? (random() * 2 - 1) * maxRotation : 0;
     const zoom = maxScale > 0 ? 1 + (random() * 2 - 1) * maxScale : 1;
-    // Inverse map: output pixel -> source position (rotate back, unzoom, shift, mirror).
-    const cos = Math.cos(angle) / zoom;
-    const sin = Math.sin(angle) / zoom;
-    for (let y = 0; y < side; y++) {
-      const v = y - centre;
-      for (let x = 0; x < side; x++) {
-        const u = x - centre;
-        const sx = cos * u + sin * v + centre + dx;
-        const sy = -sin * u + cos * v + centre + dy;
-        target[to + y * side + x] = sample(source, from, side, flip ? side - 1 - sx : sx, sy);
-      }
-    }
+    transformImage(source, (indices[i] as number) * area, side, { flip, dx, dy, angle, zoom }, target, i * area);
   }
 }
