@@ -1,8 +1,8 @@
-import { NUM_EXPRESSIONS, pixelsToInput, type Evaluation, type ExpressionClassifier } from '@fer/core';
+import { NUM_EXPRESSIONS, type Evaluation, type ExpressionClassifier } from '@fer/core';
 import type { LabeledImages } from '../data/dataset.js';
 import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
 import { IDENTITY_TRANSFORM, transformImage, type ImageTransform } from '../training/augment.js';
-import { copyRows } from '../training/batches.js';
+import { copyRows, forEachBatch } from '../training/batches.js';
 
 /** Transformed copies of each face whose SVM scores (and softmax outputs) are averaged. */
 export interface ViewSet {
@@ -59,19 +59,15 @@ export async function compareViewSets(
 ): Promise<ViewSetResult[]> {
   const distinct = [...new Set(sets.flatMap((s) => s.transforms))];
   const scored = new Map<ImageTransform, { svmScores: Float32Array; cnnProbabilities: Float32Array }>();
-  const area = images.size * images.size;
   for (const transform of distinct) {
-    const pixels = transformedPixels(images, transform);
     const svmScores = new Float32Array(images.count * NUM_EXPRESSIONS);
     const cnnProbabilities = new Float32Array(images.count * NUM_EXPRESSIONS);
-    for (let start = 0; start < images.count; start += 256) {
-      const count = Math.min(256, images.count - start);
-      const input = pixelsToInput(pixels.subarray(start * area, (start + count) * area), count, classifier.manifest.input);
-      const pass = classifier.forward(input);
+    await forEachBatch({ ...images, pixels: transformedPixels(images, transform) }, classifier.manifest.input, 256, async (batch, start) => {
+      const pass = classifier.forward(batch);
       await copyRows(pass.svmScores, svmScores, start);
       await copyRows(pass.cnnProbabilities, cnnProbabilities, start);
-      [input, ...Object.values(pass)].forEach((t) => t.dispose());
-    }
+      Object.values(pass).forEach((t) => t.dispose());
+    });
     scored.set(transform, { svmScores, cnnProbabilities });
     options.onView?.(scored.size, distinct.length);
   }
