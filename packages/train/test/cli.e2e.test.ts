@@ -14,6 +14,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 interface Run {
   code: number | null;
+  /** The signal that ended the CLI, if one did. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -35,7 +37,7 @@ function fer(args: string[], onStderr?: (text: string) => boolean): Promise<Run>
       }
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
 
@@ -95,6 +97,18 @@ describe('fer CLI', () => {
       expect(readFileSync(join(models, 'confusion-cnn-svm.svg'), 'utf8')).toMatch(/^<svg/);
       expect(resumed.stdout).toMatch(/CNN features \+ linear SVM \(shipped\) \| PublicTest \| 448 \|/);
     }, 300_000);
+
+    it('quits at once on Ctrl-C after training, leaving the exported artifacts as they were', async () => {
+      const manifestPath = join(models, 'manifest.json');
+      const before = readFileSync(manifestPath, 'utf8');
+      // --resume with the epochs already trained goes straight to feature extraction and the SVM.
+      const run = await fer(['train', ...common, '--epochs', '2', '--run', runFolder, '--out', models, '--resume'], (text) =>
+        text.includes('extracting'),
+      );
+      expect(run.signal).toBe('SIGINT');
+      expect(run.stdout).not.toContain('exported to');
+      expect(readFileSync(manifestPath, 'utf8')).toBe(before);
+    }, 120_000);
 
     it('eval reproduces the exported PublicTest figures through @fer/core', async () => {
       const json = join(work, 'eval.json');

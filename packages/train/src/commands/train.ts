@@ -174,12 +174,11 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const validation = await loadForCommand(options.data, 'public', { strict: options.strict, limit: options.limit });
   const input = inputSpecFor(train);
 
-  // Ctrl-C while training stops after the batch with a checkpoint; later (or twice) it quits at once,
+  // Ctrl-C while training stops after the batch with a checkpoint; twice, it quits at once,
   // which is safe: checkpoints and the export are written atomically.
   const controller = new AbortController();
-  let trainingCnn = true;
   const onInterrupt = () => {
-    if (trainingCnn && !controller.signal.aborted) {
+    if (!controller.signal.aborted) {
       console.error('\nstopping after this batch and saving a checkpoint (Ctrl-C again to quit at once)...');
       controller.abort();
       return;
@@ -200,7 +199,10 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     signal: controller.signal,
     observer,
   }).finally(() => observer.stop());
-  trainingCnn = false;
+  // From here the work is synchronous (feature extraction resolves through microtasks, the SVM
+  // solver never yields), so a JS handler would wait minutes for its turn: Node's default Ctrl-C
+  // quits at once instead, which leaves the checkpoints and --out as they were.
+  process.off('SIGINT', onInterrupt);
   if (trained.interrupted || trained.best === undefined) {
     const { completedEpochs, completedBatches } = trained.progress;
     console.error(`interrupted at epoch ${completedEpochs + 1}, batch ${completedBatches}; checkpoint saved in ${join(options.run, 'last')}.`);
@@ -301,7 +303,6 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     documents,
   );
   cnn.dispose();
-  process.off('SIGINT', onInterrupt);
   console.log(comparisonTable(manifest.metrics, CLASSIFIER_NAMES));
   console.log(`\nexported to ${options.out} (verified by reloading through @fer/core); see ${join(options.out, 'REPORT.md')}`);
   return 0;
