@@ -54,7 +54,7 @@ describe('fer CLI', () => {
     expect(run.stderr).toMatch(/--epochs.*positive integer/);
   });
 
-  it('names an unknown feature layer, and an ensemble the schedule cannot give, before loading data', async () => {
+  it('names an unknown feature layer, and an ensemble or CNN epoch the schedule cannot give, before loading data', async () => {
     const nowhere = join(work, 'nowhere');
     const layers = await fer(['train', '--data', nowhere, '--feature-layers', 'block_last_pool,blok3_pool']);
     expect(layers.code).toBe(1);
@@ -62,6 +62,9 @@ describe('fer CLI', () => {
     const ensemble = await fer(['train', '--data', nowhere, '--epochs', '12', '--ensemble', '3']);
     expect(ensemble.code).toBe(1);
     expect(ensemble.stderr).toMatch(/--ensemble 3 fuses the CNNs of 3 learning-rate cycles, but 12 epochs complete 2 \(at epochs 4, 12\)/);
+    const cnnEpoch = await fer(['train', '--data', nowhere, '--epochs', '12', '--cnn-epoch', '28']);
+    expect(cnnEpoch.code).toBe(1);
+    expect(cnnEpoch.stderr).toMatch(/--cnn-epoch 28: the run trains only 12 epochs/);
   });
 
   describe.skipIf(data === undefined)('on a real FER2013 subset', () => {

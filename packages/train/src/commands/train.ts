@@ -38,6 +38,8 @@ export interface TrainCommandOptions {
   featureLayers?: string[];
   /** CNNs fused for the SVM: the best one plus the `ensemble - 1` latest other cycle-end snapshots. */
   ensemble?: number;
+  /** Epoch whose CNN is exported (default: the best by PublicTest accuracy); others must be cycle-end snapshots. */
+  cnnEpoch?: number;
   mirrorAverage?: boolean;
   /** Precision of the exported CNN weights; float16 halves the download (the SVM is fitted on the rounded CNN). */
   weightPrecision: WeightPrecision;
@@ -163,6 +165,9 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const known = layerNames(config);
   const unknown = featureLayers.filter((layer) => !known.includes(layer));
   if (unknown.length > 0) throw new Error(`--feature-layers: this CNN has no layer ${unknown.map((l) => `'${l}'`).join(', ')}; its layers: ${known.join(', ')}`);
+  if (options.cnnEpoch !== undefined && options.cnnEpoch > config.epochs) {
+    throw new Error(`--cnn-epoch ${options.cnnEpoch}: the run trains only ${config.epochs} epochs`);
+  }
   if (ensemble > 1) {
     const ends = config.restarts === undefined ? [] : cycleEnds(config.restarts, config.epochs);
     if (ends.length < ensemble) {
@@ -211,11 +216,13 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   }
   const history = trained.progress.history;
   const bestEpoch = history.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
-  const shipped = await shippedCnn({ store, best: trained.best, bestEpoch: bestEpoch.epoch, ensemble, cnn: config.cnn, featureLayers });
+  const shipped = await shippedCnn({ store, best: trained.best, bestEpoch: bestEpoch.epoch, cnnEpoch: options.cnnEpoch, ensemble, cnn: config.cnn, featureLayers });
   const { cnn } = shipped;
   if (options.weightPrecision === 'float16') roundWeightsToFloat16(cnn);
 
-  console.error(`extracting ${shipped.description}${shipped.memberEpochs.length === 1 ? ` (best epoch ${bestEpoch.epoch})` : ''}...`);
+  const [only] = shipped.memberEpochs;
+  const which = only === bestEpoch.epoch ? `best epoch ${only}` : `epoch ${only}; best: ${bestEpoch.epoch}`;
+  console.error(`extracting ${shipped.description}${shipped.memberEpochs.length === 1 ? ` (${which})` : ''}...`);
   const trainFeatures = await extractFeatures(cnn, shipped.featureLayer, train, input, mirrorAverage);
   const validationFeatures = await extractFeatures(cnn, shipped.featureLayer, validation, input, mirrorAverage);
   console.error(`fitting the linear SVM on ${train.count} x ${trainFeatures.dims} features, C in {${svmC.join(', ')}}...`);

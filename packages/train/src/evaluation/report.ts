@@ -91,6 +91,12 @@ export function confusionSvg(evaluation: Evaluation, title: string): string {
   ].join('\n');
 }
 
+/** "; exported: epoch 252" when the exported CNNs are not just the best epoch's. */
+function exportedEpochs({ bestEpoch, fusedEpochs }: { bestEpoch: number; fusedEpochs: number[] }): string {
+  if (fusedEpochs.length === 1 && fusedEpochs[0] === bestEpoch) return '';
+  return `; exported: epoch${fusedEpochs.length === 1 ? '' : 's'} ${fusedEpochs.join(', ')}`;
+}
+
 /** models/REPORT.md: what a reader needs to judge the shipped model, all from one training run. */
 export function renderReport(
   metrics: Record<keyof typeof CLASSIFIER_NAMES, Evaluation>,
@@ -101,6 +107,8 @@ export function renderReport(
     backend: string;
     epochs: number;
     bestEpoch: number;
+    /** Epochs of the exported CNN(s). */
+    fusedEpochs: number[];
     cnnTrainSeconds: number;
     cnnCpuSeconds: number;
     /** Multiply-accumulates of one CNN pass. */
@@ -126,7 +134,7 @@ export function renderReport(
     `Data: ${data.source} (${data.counts.train} Training images, ${data.counts.public} PublicTest images${training.limit === null ? '' : `, subsampled with --limit ${training.limit}`}).`,
     'Model selection (best epoch, SVM C, calibration temperature) used PublicTest only; PrivateTest was never seen.',
     `Backend: ${training.backend}. CPU: ${training.cpu}. CNN training time: ${formatDuration(training.cnnTrainSeconds)} wall, ` +
-      `${formatDuration(training.cnnCpuSeconds)} CPU (all threads, summed over resumed sessions) for ${training.epochs} epochs (best: epoch ${training.bestEpoch}).`,
+      `${formatDuration(training.cnnCpuSeconds)} CPU (all threads, summed over resumed sessions) for ${training.epochs} epochs (best: epoch ${training.bestEpoch}${exportedEpochs(training)}).`,
     '',
     '## Size and speed',
     '',

@@ -25,7 +25,9 @@ export interface ShippedCnnOptions {
   /** The best checkpoint's CNN; taken over (returned as is, or disposed once fused). */
   best: tf.LayersModel;
   bestEpoch: number;
-  /** CNNs to fuse: the best plus the `ensemble - 1` latest other cycle-end snapshots. */
+  /** Exports this epoch's CNN, a cycle-end snapshot, in place of the best one (default: the best epoch). */
+  cnnEpoch?: number;
+  /** CNNs to fuse: that one plus the `ensemble - 1` latest other cycle-end snapshots. */
   ensemble: number;
   cnn: CnnConfig;
   /** Layers read from each CNN, side by side. */
@@ -33,26 +35,35 @@ export interface ShippedCnnOptions {
 }
 
 /**
- * The best checkpoint alone, or fused (see `fuseCnns`) when the SVM reads several layers or
- * several CNNs: the best one and the latest other cycle-end snapshots, before or after it (a
+ * The best checkpoint (or `cnnEpoch`'s snapshot) alone, or fused (see `fuseCnns`) when the SVM reads several layers or
+ * several CNNs: that one and the latest other cycle-end snapshots, before or after it (a
  * snapshot ensemble: each cycle restarts from a high learning rate, so their ends are different
  * finished models, for no extra training; later cycles give better ones).
  */
-export async function shippedCnn({ store, best, bestEpoch, ensemble, cnn, featureLayers }: ShippedCnnOptions): Promise<ShippedCnn> {
+export async function shippedCnn({ store, best, bestEpoch, cnnEpoch = bestEpoch, ensemble, cnn, featureLayers }: ShippedCnnOptions): Promise<ShippedCnn> {
   const features = describeFeatureLayers(featureLayers);
-  if (ensemble === 1 && featureLayers.length === 1) {
-    return { cnn: best, featureLayer: featureLayers[0] as string, memberEpochs: [bestEpoch], description: features };
+  const snapshots = await store.snapshotEpochs();
+  if (cnnEpoch !== bestEpoch && !snapshots.includes(cnnEpoch)) {
+    throw new Error(
+      `--cnn-epoch ${cnnEpoch}: ${store.folder} keeps the CNNs of the best epoch (${bestEpoch}) and of the learning-rate cycle ends ` +
+        `(${snapshots.length === 0 ? 'none yet' : `epoch ${snapshots.join(', ')}`}), not epoch ${cnnEpoch}'s`,
+    );
   }
-  const available = (await store.snapshotEpochs()).filter((epoch) => epoch !== bestEpoch);
+  const primary = cnnEpoch === bestEpoch ? best : await store.loadSnapshot(cnnEpoch);
+  if (primary !== best) best.dispose();
+  if (ensemble === 1 && featureLayers.length === 1) {
+    return { cnn: primary, featureLayer: featureLayers[0] as string, memberEpochs: [cnnEpoch], description: features };
+  }
+  const available = snapshots.filter((epoch) => epoch !== cnnEpoch);
   const others = available.slice(available.length - (ensemble - 1));
   if (others.length < ensemble - 1) {
     throw new Error(
-      `--ensemble ${ensemble} needs ${ensemble - 1} cycle-end snapshot(s) besides the best epoch (${bestEpoch}); ` +
+      `--ensemble ${ensemble} needs ${ensemble - 1} cycle-end snapshot(s) besides epoch ${cnnEpoch}; ` +
         `${join(store.folder, 'snapshots')} has ${available.length === 0 ? 'none' : `epoch ${available.join(', ')}`}`,
     );
   }
-  const memberEpochs = [...others, bestEpoch].sort((a, b) => a - b);
-  const members = await Promise.all(memberEpochs.map((epoch) => (epoch === bestEpoch ? best : store.loadSnapshot(epoch))));
+  const memberEpochs = [...others, cnnEpoch].sort((a, b) => a - b);
+  const members = await Promise.all(memberEpochs.map((epoch) => (epoch === cnnEpoch ? primary : store.loadSnapshot(epoch))));
   const fused = fuseCnns(members, cnn, featureLayers);
   members.forEach((member) => member.dispose());
   const description = members.length === 1 ? features : `${features} of the CNNs of epochs ${memberEpochs.join(', ')}, fused (CNN softmax head: their mean)`;
