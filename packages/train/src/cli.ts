@@ -62,7 +62,7 @@ program
   .option('--width <n>', 'filters in the first conv block (doubling per block)', positiveInteger)
   .option('--seed <n>', 'seed for initialization, shuffling, augmentation and dropout', positiveInteger)
   .option('--feature-layers <list>', 'comma-separated CNN layers whose flattened outputs, side by side, feed the SVM (embedding, flatten, block_last_pool, block3_pool...)', nameList)
-  .option('--ensemble <n>', "fuse the best CNN with the n-1 latest other learning-rate-cycle snapshots; the SVM reads all their features (n times the inference cost)", positiveInteger)
+  .option('--ensemble <n>', "fuse the exported CNN (the best, or --cnn-epoch's) with the n-1 latest other learning-rate-cycle snapshots; the SVM reads all their features (n times the inference cost)", positiveInteger)
   .option('--cnn-epoch <n>', "export this epoch's CNN (the best one, or a learning-rate-cycle end in snapshots/) instead of the best epoch's", positiveInteger)
   .option('--no-mirror-average', 'SVM features from the face alone, not averaged with its mirror image')
   .addOption(

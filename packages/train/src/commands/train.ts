@@ -36,7 +36,7 @@ export interface TrainCommandOptions {
   seed?: number;
   /** CNN layers whose flattened outputs, side by side, feed the SVM. */
   featureLayers?: string[];
-  /** CNNs fused for the SVM: the best one plus the `ensemble - 1` latest other cycle-end snapshots. */
+  /** CNNs fused for the SVM: the exported one (`cnnEpoch`'s, else the best) plus the `ensemble - 1` latest other cycle-end snapshots. */
   ensemble?: number;
   /** Epoch whose CNN is exported (default: the best by PublicTest accuracy); others must be cycle-end snapshots. */
   cnnEpoch?: number;

@@ -22,7 +22,7 @@ export interface ShippedCnn {
 
 export interface ShippedCnnOptions {
   store: CheckpointStore<unknown>;
-  /** The best checkpoint's CNN; taken over (returned as is, or disposed once fused). */
+  /** The best checkpoint's CNN; taken over (returned as is, or disposed once fused or replaced by `cnnEpoch`'s). */
   best: tf.LayersModel;
   bestEpoch: number;
   /** Exports this epoch's CNN, a cycle-end snapshot, in place of the best one (default: the best epoch). */
