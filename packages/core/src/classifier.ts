@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadArtifacts, type ArtifactReader, type LoadedArtifacts } from './artifacts.js';
 import { EXPRESSIONS, type Expression } from './labels.js';
-import type { Manifest } from './manifest.js';
+import type { InputSpec, Manifest, TestTimeView } from './manifest.js';
 import { normalizeGray } from './preprocess.js';
+import { addUnwarpedGradient, viewTransform, warpImages, warpTable, type WarpTable } from './views.js';
 
 /** One face's result. Arrays are indexed like EXPRESSIONS. */
 export interface ExpressionPrediction {
@@ -34,21 +35,58 @@ export function featureNetwork(cnn: tf.LayersModel, featureLayer: string): tf.La
   return tf.model({ inputs: cnn.inputs, outputs: [features, cnn.outputs[0] as tf.SymbolicTensor] });
 }
 
+/** How the classifier looks at each face: the crop, warped copies of it, and each one's mirror image. */
+export interface FaceViews {
+  /** Warped copies scored besides the crop itself (see the manifest's `cnn.testTimeViews`). */
+  warps: readonly WarpTable[];
+  /** Also score each view's left-right mirror image (the manifest's `cnn.mirrorAverage`). */
+  mirror: boolean;
+}
+
+/** The views of square `input`s: the face, each of `views` warped from it, and each one's mirror image when `mirror`. */
+export function faceViews(input: InputSpec, mirror: boolean, views: readonly TestTimeView[]): FaceViews {
+  if (input.height !== input.width) throw new Error(`test-time views need square inputs, got ${input.height}x${input.width}`);
+  return { warps: views.map((view) => warpTable(input.height, viewTransform(view))), mirror };
+}
+
+/** The views a manifest asks for (`cnn.mirrorAverage`, `cnn.testTimeViews`). */
+export function manifestViews(manifest: Manifest): FaceViews {
+  return faceViews(manifest.input, manifest.cnn.mirrorAverage ?? false, manifest.cnn.testTimeViews ?? []);
+}
+
+/** CNN passes per face under `views`. */
+export function passesPerFace(views: FaceViews): number {
+  return (1 + views.warps.length) * (views.mirror ? 2 : 1);
+}
+
+/** The crops [N,H,W,1] followed by each warp of them: [(1 + warps) * N, H, W, 1]. */
+function stackWarps(input: tf.Tensor4D, warps: readonly WarpTable[]): tf.Tensor4D {
+  return warps.length === 0 ? input : tf.concat([input, ...warps.map((table) => warpImages(input, table))]);
+}
+
+/**
+ * Runs a `featureNetwork` on a stack of `groups` views of N faces ([groups * N, H, W, 1], view-major,
+ * as `stackWarps` makes it): flattened features [N, dims] and the CNN's probabilities [N, 7], each
+ * the mean over the views and, when `mirror`, their mirror images. Differentiable in `stack`.
+ */
+function applyToViewStack(network: tf.LayersModel, stack: tf.Tensor4D, groups: number, mirror: boolean): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.tidy(() => {
+    const all = mirror ? tf.concat([stack, tf.reverse(stack, 2)]) : stack;
+    const passes = mirror ? 2 * groups : groups;
+    const count = stack.shape[0] / groups;
+    const [featureMap, probabilities] = network.apply(all, { training: false }) as [tf.Tensor, tf.Tensor];
+    const meanOverViews = (t: tf.Tensor): tf.Tensor2D => (passes === 1 ? t.reshape([count, -1]) : t.reshape([passes, count, -1]).mean(0)) as tf.Tensor2D;
+    return [meanOverViews(featureMap), meanOverViews(probabilities)];
+  });
+}
+
 /**
  * Runs a `featureNetwork` on normalized faces [N,H,W,1]: flattened features [N, dims] and the
- * CNN's probabilities [N, 7], each averaged over the face and its mirror image when `mirror`.
- * Training and the classifier both call this, so their features cannot differ.
+ * CNN's probabilities [N, 7], each averaged over the face's `views`. Training and the classifier
+ * both call this, so their features cannot differ.
  */
-export function applyFeatureNetwork(network: tf.LayersModel, input: tf.Tensor4D, mirror: boolean): [tf.Tensor2D, tf.Tensor2D] {
-  return tf.tidy(() => {
-    const count = input.shape[0];
-    const views = mirror ? tf.concat([input, tf.reverse(input, 2)]) : input;
-    const [featureMap, probabilities] = network.apply(views, { training: false }) as [tf.Tensor, tf.Tensor];
-    const features = featureMap.reshape([views.shape[0], -1]) as tf.Tensor2D;
-    if (!mirror) return [features, probabilities as tf.Tensor2D];
-    const average = (t: tf.Tensor) => tf.add(t.slice(0, count), t.slice(count, count)).mul(0.5) as tf.Tensor2D;
-    return [average(features), average(probabilities)];
-  });
+export function applyFeatureNetwork(network: tf.LayersModel, input: tf.Tensor4D, views: FaceViews): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.tidy(() => applyToViewStack(network, stackWarps(input, views.warps), 1 + views.warps.length, views.mirror));
 }
 
 /**
@@ -62,12 +100,12 @@ export class ExpressionClassifier {
   /** SVM with the feature standardization folded in: scores = features . weights + bias. */
   private readonly svmWeights: tf.Tensor2D;
   private readonly svmBias: tf.Tensor1D;
-  /** See the manifest's `cnn.mirrorAverage`. */
-  private readonly mirror: boolean;
+  /** See the manifest's `cnn.mirrorAverage` and `cnn.testTimeViews`. */
+  readonly views: FaceViews;
 
   private constructor({ manifest, cnn, svm }: LoadedArtifacts) {
     this.manifest = manifest;
-    this.mirror = manifest.cnn.mirrorAverage ?? false;
+    this.views = manifestViews(manifest);
     this.network = featureNetwork(cnn, manifest.cnn.featureLayer);
     const dims = manifest.cnn.featureDims;
     const classes = svm.weights.length;
@@ -96,21 +134,42 @@ export class ExpressionClassifier {
     return new ExpressionClassifier(artifacts);
   }
 
-  /** Runs the CNN once on normalized inputs [N,H,W,1] and applies both heads. */
+  /** Runs the CNN on each view of normalized inputs [N,H,W,1] and applies both heads. */
   forward(input: tf.Tensor4D): ForwardPass {
     return tf.tidy(() => {
-      const [features, cnnProbabilities] = applyFeatureNetwork(this.network, input, this.mirror);
-      const svmScores = features.matMul(this.svmWeights).add(this.svmBias) as tf.Tensor2D;
-      return { features, cnnProbabilities, svmScores };
+      const [features, cnnProbabilities] = applyFeatureNetwork(this.network, input, this.views);
+      return { features, cnnProbabilities, svmScores: this.svm(features) };
     });
   }
 
-  /** SVM decision values only; differentiable, which saliency relies on. */
+  /** SVM decision values only. */
   svmScores(input: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => {
-      const [features] = applyFeatureNetwork(this.network, input, this.mirror);
-      return features.matMul(this.svmWeights).add(this.svmBias) as tf.Tensor2D;
-    });
+    return tf.tidy(() => this.svm(applyFeatureNetwork(this.network, input, this.views)[0]));
+  }
+
+  /**
+   * d svmScores[0, classIndex] / d input for one normalized face [1,H,W,1], through every view.
+   * The warps' gather has no gradient on every backend, so the gradient is taken with respect to
+   * the stack of views and carried back through each warp's transpose here.
+   */
+  inputGradient(input: tf.Tensor4D, classIndex: number): tf.Tensor4D {
+    if (input.shape[0] !== 1) throw new Error(`inputGradient takes one face, got a batch of ${input.shape[0]}`);
+    const { warps, mirror } = this.views;
+    const stack = stackWarps(input, warps);
+    const score = (views: tf.Tensor) => this.svm(applyToViewStack(this.network, views as tf.Tensor4D, 1 + warps.length, mirror)[0]).slice([0, classIndex], [1, 1]).sum();
+    const gradient = tf.grad(score)(stack);
+    if (warps.length === 0) return gradient as tf.Tensor4D;
+    const perView = gradient.dataSync<'float32'>();
+    gradient.dispose();
+    stack.dispose();
+    const area = input.shape[1] * input.shape[2];
+    const pixels = perView.slice(0, area);
+    warps.forEach((table, v) => addUnwarpedGradient(perView.subarray((v + 1) * area, (v + 2) * area), table, pixels));
+    return tf.tensor4d(pixels, input.shape);
+  }
+
+  private svm(features: tf.Tensor2D): tf.Tensor2D {
+    return features.matMul(this.svmWeights).add(this.svmBias) as tf.Tensor2D;
   }
 
   /** Calibrated probabilities from SVM scores. */

@@ -5,5 +5,6 @@ export * from './manifest.js';
 export * from './layersFormat.js';
 export * from './artifacts.js';
 export * from './preprocess.js';
+export * from './views.js';
 export * from './classifier.js';
 export * from './saliency.js';

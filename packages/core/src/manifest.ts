@@ -45,6 +45,18 @@ const jsonValue: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.string(), finite, z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 );
 
+/** A transformed copy of the face crop that the classifier also scores (test-time augmentation). */
+export const TestTimeViewSchema = z.object({
+  /** Shift in pixels; positive values show content from the right of / below the centre. */
+  dx: finite,
+  dy: finite,
+  /** Rotation about the centre. */
+  degrees: finite,
+  /** Relative zoom about the centre: above 1 zooms in. */
+  zoom: finite.positive(),
+});
+export type TestTimeView = z.infer<typeof TestTimeViewSchema>;
+
 const FileEntrySchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().nonnegative(),
@@ -68,6 +80,12 @@ export const ManifestSchema = z.object({
      * one crop. Absent in older manifests: no mirroring.
      */
     mirrorAverage: z.boolean().optional(),
+    /**
+     * Transformed copies of the face scored besides it (each with its mirror image under
+     * `mirrorAverage`); the features, and so the SVM scores and the CNN's probabilities, are the mean
+     * over all of them. The SVM is fitted on the face alone. Absent in older manifests: none.
+     */
+    testTimeViews: z.array(TestTimeViewSchema).optional(),
     /** How the weights file stores them (tfjs decodes float16 itself). Absent in older manifests: float32. */
     weightPrecision: z.enum(['float32', 'float16']).optional(),
   }),

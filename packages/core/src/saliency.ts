@@ -20,7 +20,7 @@ function gaussianKernel(sigma: number): tf.Tensor4D {
 
 /**
  * Which input pixels drove one face's decision (Simonyan et al.'s gradient saliency):
- * |d svmScore[class] / d pixel| through the CNN, Gaussian-blurred and stretched to 0..1.
+ * |d svmScore[class] / d pixel| through the CNN and every view, Gaussian-blurred and stretched to 0..1.
  * `grayFace` is one grey crop [1,H,W,1] with levels 0..255. Returns [H,W].
  */
 export function saliencyMap(classifier: ExpressionClassifier, grayFace: tf.Tensor4D, options: SaliencyOptions = {}): tf.Tensor2D {
@@ -28,7 +28,7 @@ export function saliencyMap(classifier: ExpressionClassifier, grayFace: tf.Tenso
   return tf.tidy(() => {
     const input = normalizeGray(grayFace, classifier.manifest.input) as tf.Tensor4D;
     const classIndex = options.classIndex ?? (classifier.svmScores(input).argMax(1).dataSync()[0] as number);
-    const gradient = tf.grad((x: tf.Tensor) => classifier.svmScores(x as tf.Tensor4D).slice([0, classIndex], [1, 1]).sum())(input);
+    const gradient = classifier.inputGradient(input, classIndex);
     const blurred = tf.conv2d(gradient.abs() as tf.Tensor4D, gaussianKernel(options.sigma ?? 1.5), 1, 'same');
     const low = blurred.min();
     const range = blurred.max().sub(low).add(1e-12);

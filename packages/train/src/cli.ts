@@ -11,6 +11,7 @@ import { runEval } from './commands/eval.js';
 import { PRESETS, type PresetName } from './commands/presets.js';
 import { STUDIES, runStudy, type StudyName } from './commands/study.js';
 import { runTrain } from './commands/train.js';
+import { VIEW_SETS } from './model/viewSets.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const defaultData = process.env.FER2013_DIR ?? resolve(repoRoot, '../shared/datasets/fer2013');
@@ -65,6 +66,10 @@ program
   .option('--ensemble <n>', "fuse the exported CNN (the best, or --cnn-epoch's) with the n-1 latest other learning-rate-cycle snapshots; the SVM reads all their features (n times the inference cost)", positiveInteger)
   .option('--cnn-epoch <n>', "export this epoch's CNN (the best one, or a learning-rate-cycle end in snapshots/) instead of the best epoch's", positiveInteger)
   .option('--no-mirror-average', 'SVM features from the face alone, not averaged with its mirror image')
+  .addOption(
+    new Option('--test-time-views <set>', `transformed copies of each face whose scores the classifier averages with its own (see pnpm study views; presets: ${Object.entries(PRESETS).map(([name, preset]) => `${name} ${preset.testTimeViews}`).join(', ')})`)
+      .choices(Object.keys(VIEW_SETS)),
+  )
   .addOption(
     new Option('--weight-precision <type>', 'precision of the exported CNN weights (float16: half the download; the SVM is fitted on the rounded CNN)')
       .choices(['float16', 'float32'])

@@ -81,7 +81,8 @@ describe('fer CLI', () => {
       expect(existsSync(join(runFolder, 'last', 'state.json'))).toBe(true);
       expect(existsSync(models)).toBe(false);
 
-      const resumed = await fer(['train', ...common, '--epochs', '2', '--run', runFolder, '--out', models, '--resume']);
+      // Exported with test-time views, which eval must then reproduce through @fer/core.
+      const resumed = await fer(['train', ...common, '--epochs', '2', '--run', runFolder, '--out', models, '--resume', '--test-time-views', 'zoom-turn']);
       expect(resumed.stderr).toMatch(/backend: wasm/);
       expect(resumed.code).toBe(0);
       const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8')));
@@ -93,10 +94,11 @@ describe('fer CLI', () => {
       expect(report).toContain('linear SVM on raw pixels');
       expect(report).toContain('CNN softmax head');
       expect(report).toContain('CNN features + linear SVM');
-      // The per-face cost counts every CNN pass the shipped classifier makes: the preset's mirror averaging doubles it.
+      // The per-face cost counts every CNN pass the shipped classifier makes: the face and its 4 views, each mirrored.
       expect(manifest.cnn.mirrorAverage).toBe(true);
-      expect(manifest.training.cnnPassesPerFace).toBe(2);
-      expect(report).toContain('2 passes per face');
+      expect(manifest.cnn.testTimeViews).toHaveLength(4);
+      expect(manifest.training.cnnPassesPerFace).toBe(10);
+      expect(report).toContain('10 passes per face');
       expect(readFileSync(join(models, 'confusion-cnn-svm.svg'), 'utf8')).toMatch(/^<svg/);
       expect(resumed.stdout).toMatch(/CNN features \+ linear SVM \(shipped\) \| PublicTest \| 448 \|/);
     }, 300_000);

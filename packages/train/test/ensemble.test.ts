@@ -9,7 +9,7 @@ const config: CnnConfig = { inputSize: 48, width: 4, blocks: 2, convsPerBlock: 1
 
 /** Features and probabilities of `model` read at `layer`, averaged with the mirror image, as the classifier reads them. */
 async function read(model: tf.LayersModel, layer: string, faces: tf.Tensor4D): Promise<[Float32Array, Float32Array]> {
-  const [features, probabilities] = applyFeatureNetwork(featureNetwork(model, layer), faces, true);
+  const [features, probabilities] = applyFeatureNetwork(featureNetwork(model, layer), faces, { warps: [], mirror: true });
   const values: [Float32Array, Float32Array] = [await features.data<'float32'>(), await probabilities.data<'float32'>()];
   tf.dispose([features, probabilities]);
   return values;

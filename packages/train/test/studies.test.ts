@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ExpressionClassifier, loadArtifacts } from '@fer/core';
+import { ExpressionClassifier, loadArtifacts, type TestTimeView } from '@fer/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sequence, tinyArtifacts } from '../../core/test/tinyArtifacts.js';
 import type { LabeledImages } from '../src/data/dataset.js';
@@ -10,7 +10,6 @@ import { compareKernels, compareLinearWithRandomFeatures, randomFourierFeatures 
 import { findNoisyImages } from '../src/studies/noisyImages.js';
 import { carriedStudySections, studySections, updateReportSection } from '../src/studies/reportSection.js';
 import { compareViewSets } from '../src/studies/testTimeViews.js';
-import { IDENTITY_TRANSFORM, transformImage, type ImageTransform } from '../src/training/augment.js';
 
 const area = 48 * 48;
 const work = mkdtempSync(join(tmpdir(), 'fer-studies-'));
@@ -127,38 +126,36 @@ describe('compareLinearWithRandomFeatures', () => {
 });
 
 describe('compareViewSets', () => {
-  it("scores each set by its views' summed SVM scores, counting mirror passes", async () => {
-    const classifier = ExpressionClassifier.fromArtifacts(await loadArtifacts((await tinyArtifacts()).reader));
+  it('scores each set as a classifier whose manifest lists its views does, counting mirror passes', async () => {
+    const artifacts = await tinyArtifacts();
+    const loaded = await loadArtifacts(artifacts.reader);
+    const withViews = (views: TestTimeView[]) =>
+      ExpressionClassifier.fromArtifacts({ ...loaded, manifest: { ...loaded.manifest, cnn: { ...loaded.manifest.cnn, mirrorAverage: true, testTimeViews: views } } });
+    // A quarter turn: far enough from the face to change the tiny classifier's decisions.
+    const turned: TestTimeView = { dx: 0, dy: 0, degrees: 90, zoom: 1 };
     const next = sequence(5);
     const faces = images(Array.from({ length: 12 }, () => ({ label: 0, pixel: () => Math.round(127.5 + 127.5 * next()) })));
-    // A quarter turn, mirrored: far enough from the face to change the tiny classifier's decisions.
-    const turned = { ...IDENTITY_TRANSFORM, flip: true, angle: Math.PI / 2 };
-    /** The classifier's SVM scores for every face under a transform, through its public API. */
-    const scoresUnder = async (transform: ImageTransform): Promise<number[][]> => {
-      const floats = new Float32Array(faces.pixels.length);
-      for (let i = 0; i < faces.count; i++) transformImage(faces.pixels, i * area, 48, transform, floats, i * area);
-      const pixels = tf.tensor4d(Uint8Array.from(floats, Math.round), [faces.count, 48, 48, 1], 'int32');
+    /** Each face's predicted class through the public API of a classifier with `views`. */
+    const predicted = async (views: TestTimeView[]): Promise<number[]> => {
+      const classifier = withViews(views);
+      const pixels = tf.tensor4d(faces.pixels, [faces.count, 48, 48, 1], 'int32');
       const predictions = await classifier.classify(pixels);
       pixels.dispose();
-      return predictions.map((p) => Array.from(p.svmScores));
+      return predictions.map((p) => p.svmScores.indexOf(Math.max(...p.svmScores)));
     };
-    const plain = await scoresUnder(IDENTITY_TRANSFORM);
-    const moved = await scoresUnder(turned);
-    const argmax = (row: number[]) => row.indexOf(Math.max(...row));
-    // Half the labels agree with the plain view, half with the two views' sum: neither set scores 0% or 100% by accident.
-    faces.labels = Uint8Array.from(plain, (row, i) => (i % 2 === 0 ? argmax(row) : argmax(row.map((s, k) => s + moved[i]![k]!))));
-    const expected = (predicted: number[]) => predicted.filter((k, i) => k === faces.labels[i]).length / faces.count;
-    const summed = plain.map((row, i) => argmax(row.map((s, k) => s + moved[i]![k]!)));
-    expect(expected(summed)).not.toBe(expected(plain.map(argmax)));
+    const plain = await predicted([]);
+    const both = await predicted([turned]);
+    // Half the labels agree with the face alone, half with the two views: neither set scores 0% or 100% by accident.
+    faces.labels = Uint8Array.from(plain, (k, i) => (i % 2 === 0 ? k : (both[i] as number)));
+    const accuracy = (classes: number[]) => classes.filter((k, i) => k === faces.labels[i]).length / faces.count;
+    expect(accuracy(both)).not.toBe(accuracy(plain));
 
-    const [alone, both] = await compareViewSets(classifier, faces, [
-      { name: 'alone', transforms: [IDENTITY_TRANSFORM] },
-      { name: 'both', transforms: [IDENTITY_TRANSFORM, turned] },
-    ], { splitTitle: 'test' });
-    classifier.dispose();
-    expect(alone!.cnnPasses).toBe(1);
-    expect(both!.cnnPasses).toBe(2);
-    expect(alone!.cnnSvm.accuracy).toBeCloseTo(expected(plain.map(argmax)), 10);
-    expect(both!.cnnSvm.accuracy).toBeCloseTo(expected(summed), 10);
+    const reloaded = await loadArtifacts(artifacts.reader);
+    const mirrored = { ...reloaded, manifest: { ...reloaded.manifest, cnn: { ...reloaded.manifest.cnn, mirrorAverage: true } } };
+    const [alone, turnedToo] = await compareViewSets(mirrored, faces, { alone: { title: 'the face', views: [] }, turned: { title: '+ a quarter turn', views: [turned] } }, { splitTitle: 'test' });
+    expect(alone!.cnnPasses).toBe(2);
+    expect(turnedToo!.cnnPasses).toBe(4);
+    expect(alone!.cnnSvm.accuracy).toBeCloseTo(accuracy(plain), 10);
+    expect(turnedToo!.cnnSvm.accuracy).toBeCloseTo(accuracy(both), 10);
   });
 });

@@ -5,7 +5,7 @@ import type { SplitName } from '../data/dataset.js';
 import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
 import { CLASSIFIER_NAMES, comparisonTable, confusionTable, perClassTable } from '../evaluation/report.js';
 import { folderReader } from '../export/nodeReader.js';
-import { copyRows, forEachBatch } from '../training/batches.js';
+import { copyRows, facesPerBatch, forEachBatch } from '../training/batches.js';
 import { startProgress } from '../ui/progress.js';
 import { loadForCommand, splitTitle } from './loadData.js';
 
@@ -32,7 +32,7 @@ export async function runEval(options: EvalCommandOptions): Promise<number> {
   const svmScores = new Float32Array(images.count * NUM_EXPRESSIONS);
   const cnnProbabilities = new Float32Array(images.count * NUM_EXPRESSIONS);
   const bar = startProgress(`scoring ${splitTitle(options.split)}`, images.count, 'images');
-  await forEachBatch(images, classifier.manifest.input, 256, async (batch, start, count) => {
+  await forEachBatch(images, classifier.manifest.input, facesPerBatch(classifier.views), async (batch, start, count) => {
     const pass = classifier.forward(batch);
     await copyRows(pass.svmScores, svmScores, start);
     await copyRows(pass.cnnProbabilities, cnnProbabilities, start);

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExpressionClassifier, loadArtifacts, MANIFEST_FILE, ManifestSchema, type LoadedArtifacts, type Manifest } from '@fer/core';
+import { loadArtifacts, manifestViews, MANIFEST_FILE, ManifestSchema, type FaceViews, type LoadedArtifacts, type Manifest } from '@fer/core';
 import { selectTrainingBackend, type BackendPreference } from '../backend/selectBackend.js';
 import type { LabeledImages } from '../data/dataset.js';
 import { evenlySpaced, selectImages } from '../data/subsample.js';
@@ -8,11 +8,12 @@ import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
 import { markdownTable } from '../evaluation/report.js';
 import { folderReader } from '../export/nodeReader.js';
 import { FEATURE_LAYERS } from '../model/cnn.js';
+import { VIEW_SETS, type ViewSetName } from '../model/viewSets.js';
 import { compareFeatureLayers } from '../studies/featureLayers.js';
 import { compareKernels, compareLinearWithRandomFeatures, type KernelResult } from '../studies/kernels.js';
 import { findNoisyImages, type NoiseReason } from '../studies/noisyImages.js';
 import { STUDIES_FOLDER, updateReportSection } from '../studies/reportSection.js';
-import { compareViewSets, VIEW_SETS } from '../studies/testTimeViews.js';
+import { compareViewSets } from '../studies/testTimeViews.js';
 import { extractFeatures } from '../training/features.js';
 import { describeFeatureLayers } from '../training/shippedCnn.js';
 import { fitSvmHead } from '../training/svmHead.js';
@@ -50,6 +51,15 @@ function shippedFeatures(manifest: Manifest): string {
   return describeFeatureLayers(Array.isArray(layers) && layers.every((l) => typeof l === 'string') ? layers : [manifest.cnn.featureLayer]);
 }
 
+/**
+ * The layers, noise and kernel studies look at each face and its mirror image, without the shipped
+ * model's test-time warps: those would multiply every pass over Training (5x for zoom-turn) and put
+ * each study past an hour. The views study measures what the warps add.
+ */
+function studyViews(manifest: Manifest): FaceViews {
+  return { ...manifestViews(manifest), warps: [] };
+}
+
 interface StudyOutcome {
   markdown: string;
   results: unknown;
@@ -60,7 +70,7 @@ async function layersStudy(manifest: Manifest, cnn: Parameters<typeof compareFea
   // and the shipped readout when it is not one of them (several layers side by side).
   const candidates = [FEATURE_LAYERS.embedding, FEATURE_LAYERS.lastBlock, 'block3_pool'];
   const layers = candidates.includes(manifest.cnn.featureLayer) ? candidates : [...candidates, manifest.cnn.featureLayer];
-  const results = await compareFeatureLayers(cnn, layers, train, validation, manifest.input, SVM, manifest.cnn.mirrorAverage ?? false, (layer, dims) =>
+  const results = await compareFeatureLayers(cnn, layers, train, validation, manifest.input, SVM, studyViews(manifest), (layer, dims) =>
     console.error(`layer ${layer}: fitting the SVM on ${train.count} x ${dims} features...`),
   );
   const markdown = [
@@ -81,11 +91,12 @@ async function noiseStudy(manifest: Manifest, cnn: Parameters<typeof extractFeat
   const drop = new Set(noisy.map((n) => n.index));
   const clean = selectImages(train, Array.from({ length: train.count }, (_, i) => i).filter((i) => !drop.has(i)));
   const layer = manifest.cnn.featureLayer;
-  const validationFeatures = await extractFeatures(cnn, layer, validation, manifest.input, manifest.cnn.mirrorAverage ?? false);
+  const views = studyViews(manifest);
+  const validationFeatures = await extractFeatures(cnn, layer, validation, manifest.input, views);
   const rows = [];
   for (const [name, images] of [['all Training images', train], ['noisy images removed', clean]] as const) {
     console.error(`${name}: fitting the SVM on ${images.count} images...`);
-    const features = await extractFeatures(cnn, layer, images, manifest.input, manifest.cnn.mirrorAverage ?? false);
+    const features = await extractFeatures(cnn, layer, images, manifest.input, views);
     const head = fitSvmHead({ features: features.features, labels: images.labels }, { features: validationFeatures.features, labels: validation.labels }, features.dims, SVM);
     const evaluation = evaluatePredictions(argmaxRows(head.validationScores), validation.labels, 'PublicTest');
     rows.push({ name, images: images.count, C: head.C, accuracy: evaluation.accuracy, macroF1: evaluation.macroF1 });
@@ -113,9 +124,9 @@ function kernelTable(results: readonly KernelResult[]): string {
 
 async function kernelStudy(manifest: Manifest, cnn: Parameters<typeof extractFeatures>[0], train: LabeledImages, validation: LabeledImages, sample: number): Promise<StudyOutcome> {
   const layer = manifest.cnn.featureLayer;
-  const mirror = manifest.cnn.mirrorAverage ?? false;
-  const trainFeatures = await extractFeatures(cnn, layer, train, manifest.input, mirror);
-  const validationFeatures = await extractFeatures(cnn, layer, validation, manifest.input, mirror);
+  const views = studyViews(manifest);
+  const trainFeatures = await extractFeatures(cnn, layer, train, manifest.input, views);
+  const validationFeatures = await extractFeatures(cnn, layer, validation, manifest.input, views);
   const { dims } = trainFeatures;
   const validationSplit = { features: validationFeatures.features, labels: validation.labels };
 
@@ -149,22 +160,23 @@ async function kernelStudy(manifest: Manifest, cnn: Parameters<typeof extractFea
 }
 
 async function viewsStudy(artifacts: LoadedArtifacts, validation: LabeledImages): Promise<StudyOutcome> {
-  const classifier = ExpressionClassifier.fromArtifacts(artifacts);
-  const results = await compareViewSets(classifier, validation, VIEW_SETS, {
+  const { manifest } = artifacts;
+  const shipped = JSON.stringify(manifest.cnn.testTimeViews ?? []);
+  const results = await compareViewSets(artifacts, validation, VIEW_SETS, {
     splitTitle: 'PublicTest',
     onView: (done, total) => console.error(`scored view ${done} of ${total}`),
   });
-  classifier.dispose();
-  const macs = artifacts.manifest.training.macs;
+  const macs = manifest.training.macs;
   const markdown = [
-    `The shipped CNN + SVM, unchanged, with its SVM scores (and, for comparison, its softmax outputs) averaged over transformed copies of each PublicTest face` +
-      `${artifacts.manifest.cnn.mirrorAverage === true ? ', each with its mirror image as the shipped classifier does' : ''}. ` +
-      'The cost grows with the number of CNN passes per face.',
+    `The shipped CNN + SVM with its SVM scores (and, for comparison, its softmax outputs) averaged over the face and transformed copies of it` +
+      `${manifest.cnn.mirrorAverage === true ? ', each with its mirror image' : ''}, for each PublicTest face ` +
+      `(\`pnpm train --test-time-views <set>\` ships a set). The SVM is the same in every row. The cost grows with the number of CNN passes per face.`,
     '',
     markdownTable(
-      ['views', 'CNN passes per face', ...(typeof macs === 'number' ? ['multiply-accumulates per face'] : []), 'CNN+SVM accuracy', 'CNN+SVM macro-F1', 'softmax accuracy'],
+      ['set', 'views', 'CNN passes per face', ...(typeof macs === 'number' ? ['multiply-accumulates per face'] : []), 'CNN+SVM accuracy', 'CNN+SVM macro-F1', 'softmax accuracy'],
       results.map((r) => [
-        r.name,
+        JSON.stringify(VIEW_SETS[r.name as ViewSetName].views) === shipped ? `${r.name} (shipped)` : r.name,
+        r.title,
         r.cnnPasses,
         ...(typeof macs === 'number' ? [`${((r.cnnPasses * macs) / 1e6).toFixed(1)}M`] : []),
         percent(r.cnnSvm.accuracy),
@@ -194,7 +206,7 @@ export async function runStudy(options: StudyCommandOptions): Promise<number> {
     : options.study === 'layers' ? await layersStudy(manifest, cnn, train, validation)
     : options.study === 'noise' ? await noiseStudy(manifest, cnn, train, validation)
     : await kernelStudy(manifest, cnn, train, validation, options.sample);
-  // The views study's classifier took ownership of the CNN and disposed it.
+  // The views study took ownership of the CNN and disposed it.
   if (train !== undefined) cnn.dispose();
   const command = `pnpm study ${process.argv.slice(3).join(' ')}`.trim();
   const took = (performance.now() - started) / 1000;

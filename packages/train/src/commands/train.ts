@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Evaluation, InputSpec } from '@fer/core';
+import { faceViews, passesPerFace, type Evaluation, type InputSpec } from '@fer/core';
 import { selectTrainingBackend, type BackendPreference } from '../backend/selectBackend.js';
 import { fingerprintImages } from '../data/cache.js';
 import type { LabeledImages } from '../data/dataset.js';
@@ -12,6 +12,7 @@ import { exportModels, type WeightPrecision } from '../export/exportModels.js';
 import { roundWeightsToFloat16 } from '../export/float16.js';
 import { summarizeTimes, timeRuns } from '../bench/jobs.js';
 import { buildCnn, countMacs } from '../model/cnn.js';
+import { VIEW_SETS, type ViewSetName } from '../model/viewSets.js';
 import { CheckpointStore, type TrainingProgress } from '../training/checkpoint.js';
 import { extractFeatures } from '../training/features.js';
 import { shippedCnn } from '../training/shippedCnn.js';
@@ -41,6 +42,8 @@ export interface TrainCommandOptions {
   /** Epoch whose CNN is exported (default: the best by PublicTest accuracy); others must be cycle-end snapshots. */
   cnnEpoch?: number;
   mirrorAverage?: boolean;
+  /** Transformed copies of each face whose scores the classifier averages (`VIEW_SETS`). */
+  testTimeViews?: ViewSetName;
   /** Precision of the exported CNN weights; float16 halves the download (the SVM is fitted on the rounded CNN). */
   weightPrecision: WeightPrecision;
   svmC?: number[];
@@ -149,6 +152,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const config = trainConfigFrom(options);
   const featureLayers = options.featureLayers ?? preset.featureLayers;
   const mirrorAverage = options.mirrorAverage ?? preset.mirrorAverage;
+  const testTimeViews = VIEW_SETS[options.testTimeViews ?? preset.testTimeViews].views;
   const svmC = options.svmC ?? preset.svmC;
   const ensemble = options.ensemble ?? preset.ensemble;
 
@@ -223,8 +227,9 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const [only] = shipped.memberEpochs;
   const which = only === bestEpoch.epoch ? `best epoch ${only}` : `epoch ${only}; best: ${bestEpoch.epoch}`;
   console.error(`extracting ${shipped.description}${shipped.memberEpochs.length === 1 ? ` (${which})` : ''}...`);
-  const trainFeatures = await extractFeatures(cnn, shipped.featureLayer, train, input, mirrorAverage);
-  const validationFeatures = await extractFeatures(cnn, shipped.featureLayer, validation, input, mirrorAverage);
+  const views = faceViews(input, mirrorAverage, testTimeViews);
+  const trainFeatures = await extractFeatures(cnn, shipped.featureLayer, train, input, views);
+  const validationFeatures = await extractFeatures(cnn, shipped.featureLayer, validation, input, views);
   console.error(`fitting the linear SVM on ${train.count} x ${trainFeatures.dims} features, C in {${svmC.join(', ')}}...`);
   const svmOptions = { candidates: svmC, loss: 'squared-hinge', seed: config.seed, classWeight: 'none' } as const;
   const cnnSvm = fitSvmHead(
@@ -265,7 +270,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     svmCSearch: cnnSvm.search,
     pixelSvmCSearch: pixelSvm.search,
     macs: countMacs(cnn),
-    cnnPassesPerFace: mirrorAverage ? 2 : 1,
+    cnnPassesPerFace: passesPerFace(views),
     parameters: cnn.countParams(),
     /** Weights of the CNN (at its export precision) and the SVM (float32 weights + bias + standardization). */
     weightBytes:
@@ -297,6 +302,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
       featureLayer: shipped.featureLayer,
       featureDims: trainFeatures.dims,
       mirrorAverage,
+      testTimeViews: [...testTimeViews],
       weightPrecision: options.weightPrecision,
       svm: cnnSvm.params,
       svmOptions: { C: cnnSvm.C, loss: svmOptions.loss },

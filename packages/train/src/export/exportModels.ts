@@ -9,10 +9,11 @@ import {
   sha256Hex,
   type Manifest,
   type SvmParams,
+  type TestTimeView,
 } from '@fer/core';
 import type { LabeledImages } from '../data/dataset.js';
 import { writeFolderAtomically } from '../fsAtomic.js';
-import { forEachBatch, copyRows } from '../training/batches.js';
+import { copyRows, facesPerBatch, forEachBatch } from '../training/batches.js';
 import { toFloat16Files } from './float16.js';
 import { folderReader } from './nodeReader.js';
 
@@ -30,6 +31,8 @@ export type ExportContent = Omit<Manifest, 'version' | 'createdAt' | 'labels' | 
   featureDims: number;
   /** Features averaged over each face and its mirror image (manifest `cnn.mirrorAverage`). */
   mirrorAverage: boolean;
+  /** Transformed copies of each face the classifier also scores (manifest `cnn.testTimeViews`). */
+  testTimeViews: TestTimeView[];
   /** float16: round `cnn`'s weights first (`roundWeightsToFloat16`), so the exported network is the one the SVM was fitted on. */
   weightPrecision: WeightPrecision;
   svm: SvmParams;
@@ -53,7 +56,7 @@ export type ExportDocuments = ReadonlyMap<string, string>;
  * models/ stays as it was.
  */
 export async function exportModels(target: string, content: ExportContent, check: ExportCheck, documents: ExportDocuments): Promise<Manifest> {
-  const { cnn, featureLayer, featureDims, mirrorAverage, weightPrecision, svm, svmOptions, ...recorded } = content;
+  const { cnn, featureLayer, featureDims, mirrorAverage, testTimeViews, weightPrecision, svm, svmOptions, ...recorded } = content;
   const encoded = await encodeLayersModel(cnn, CNN_WEIGHTS);
   const { modelJson, weights } = weightPrecision === 'float16' ? toFloat16Files(encoded) : encoded;
   const svmJson = new TextEncoder().encode(JSON.stringify(svm));
@@ -69,7 +72,7 @@ export async function exportModels(target: string, content: ExportContent, check
     version: MANIFEST_VERSION,
     createdAt: new Date().toISOString(),
     labels: [...EXPRESSIONS],
-    cnn: { modelPath: CNN_MODEL, featureLayer, featureDims, parameters: cnn.countParams(), mirrorAverage, weightPrecision },
+    cnn: { modelPath: CNN_MODEL, featureLayer, featureDims, parameters: cnn.countParams(), mirrorAverage, testTimeViews, weightPrecision },
     svm: { path: SVM, ...svmOptions },
     ...recorded,
     files,
@@ -89,7 +92,7 @@ async function verifyExport(folder: string, check: ExportCheck): Promise<void> {
   try {
     const k = EXPRESSIONS.length;
     const reloaded = new Float32Array(check.images.count * k);
-    await forEachBatch(check.images, classifier.manifest.input, 256, async (batch, start) => {
+    await forEachBatch(check.images, classifier.manifest.input, facesPerBatch(classifier.views), async (batch, start) => {
       const scores = classifier.svmScores(batch);
       await copyRows(scores, reloaded, start);
       scores.dispose();

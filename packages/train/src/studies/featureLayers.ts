@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Evaluation, InputSpec } from '@fer/core';
+import type { Evaluation, FaceViews, InputSpec } from '@fer/core';
 import type { LabeledImages } from '../data/dataset.js';
 import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
 import { extractFeatures } from '../training/features.js';
@@ -25,13 +25,13 @@ export async function compareFeatureLayers(
   validation: LabeledImages,
   input: InputSpec,
   svm: SvmHeadOptions,
-  mirror: boolean,
+  views: FaceViews,
   onLayer?: (layer: string, dims: number) => void,
 ): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
   for (const layer of layers) {
-    const trainFeatures = await extractFeatures(cnn, layer, train, input, mirror);
-    const validationFeatures = await extractFeatures(cnn, layer, validation, input, mirror);
+    const trainFeatures = await extractFeatures(cnn, layer, train, input, views);
+    const validationFeatures = await extractFeatures(cnn, layer, validation, input, views);
     onLayer?.(layer, trainFeatures.dims);
     const head = fitSvmHead(
       { features: trainFeatures.features, labels: train.labels },

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { pixelsToInput, type InputSpec } from '@fer/core';
+import { passesPerFace, pixelsToInput, type FaceViews, type InputSpec } from '@fer/core';
 import type { LabeledImages } from '../data/dataset.js';
 
 /**
@@ -22,6 +22,11 @@ export async function forEachBatch(
       batch.dispose();
     }
   }
+}
+
+/** Faces per batch when each costs `views`' CNN passes: 512 passes, as activation memory grows with passes, not faces. */
+export function facesPerBatch(views: FaceViews): number {
+  return Math.max(1, Math.floor(512 / passesPerFace(views)));
 }
 
 /** Reads a [count, k] tensor into rows `start..start+count` of a row-major output array. */

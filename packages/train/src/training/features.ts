@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import { NUM_EXPRESSIONS, applyFeatureNetwork, featureNetwork, type InputSpec } from '@fer/core';
+import { NUM_EXPRESSIONS, applyFeatureNetwork, featureNetwork, type FaceViews, type InputSpec } from '@fer/core';
 import type { LabeledImages } from '../data/dataset.js';
-import { copyRows, forEachBatch } from './batches.js';
+import { copyRows, facesPerBatch, forEachBatch } from './batches.js';
 
 /** A split seen through the CNN: the SVM's inputs and the CNN's own predictions. */
 export interface ExtractedFeatures {
@@ -14,15 +14,15 @@ export interface ExtractedFeatures {
 
 /**
  * Runs the CNN over a split once (no augmentation), keeping the named layer's activations,
- * averaged over each image and its mirror image when `mirror` (as the shipped classifier does).
+ * averaged over each image's `views` (as the shipped classifier does).
  */
-export async function extractFeatures(cnn: tf.LayersModel, featureLayer: string, images: LabeledImages, input: InputSpec, mirror: boolean): Promise<ExtractedFeatures> {
+export async function extractFeatures(cnn: tf.LayersModel, featureLayer: string, images: LabeledImages, input: InputSpec, views: FaceViews): Promise<ExtractedFeatures> {
   const network = featureNetwork(cnn, featureLayer);
   const dims = (network.outputs[0]?.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
   const features = new Float32Array(images.count * dims);
   const cnnProbabilities = new Float32Array(images.count * NUM_EXPRESSIONS);
-  await forEachBatch(images, input, 256, async (batch, start) => {
-    const [featureRows, probabilities] = applyFeatureNetwork(network, batch, mirror);
+  await forEachBatch(images, input, facesPerBatch(views), async (batch, start) => {
+    const [featureRows, probabilities] = applyFeatureNetwork(network, batch, views);
     await copyRows(featureRows, features, start);
     await copyRows(probabilities, cnnProbabilities, start);
     featureRows.dispose();
