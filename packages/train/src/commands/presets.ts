@@ -53,9 +53,9 @@ export const PRESETS = {
     ensemble: 1,
     // +0.7 points on PublicTest for the 6-epoch model (56.70% -> 57.37%), for twice the inference cost.
     mirrorAverage: true,
-    // `pnpm study views` on the epoch-252 CNN: 69.30% for the face and its mirror image, 70.27% with these 4 views (5x the cost).
+    // The epoch-252 CNN: 69.30% on the face and its mirror image, 70.35% with these 4 views (5x the cost); `pnpm study views` compares sets.
     testTimeViews: 'zoom-turn',
-    // 1,408 features want a small C: the shipped model scored 68.85% / 68.63% / 68.01% at these (models/REPORT.md).
+    // 1,408 features want a small C: the shipped model scored 70.35% / 70.21% / 70.16% at these (models/REPORT.md).
     svmC: [0.0001, 0.0003, 0.001],
     pixelSvmC: [0.001],
   },
