@@ -142,7 +142,7 @@ export class ExpressionClassifier {
     });
   }
 
-  /** SVM decision values only. */
+  /** SVM decision values only. For gradients use `inputGradient`: the views' gather has no gradient on the wasm backend. */
   svmScores(input: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => this.svm(applyFeatureNetwork(this.network, input, this.views)[0]));
   }
