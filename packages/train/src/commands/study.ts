@@ -170,7 +170,8 @@ async function viewsStudy(artifacts: LoadedArtifacts, validation: LabeledImages)
   const markdown = [
     `The shipped CNN + SVM with its SVM scores (and, for comparison, its softmax outputs) averaged over the face and transformed copies of it` +
       `${manifest.cnn.mirrorAverage === true ? ', each with its mirror image' : ''}, for each PublicTest face ` +
-      `(\`pnpm train --test-time-views <set>\` ships a set). The SVM is the same in every row. The cost grows with the number of CNN passes per face.`,
+      `(\`pnpm train --test-time-views <set>\` ships a set). The SVM is the shipped one in every row, fitted on Training faces ` +
+      `${shipped === '[]' ? 'seen as in the first row' : "averaged over the shipped set's views"}. The cost grows with the number of CNN passes per face.`,
     '',
     markdownTable(
       ['set', 'views', 'CNN passes per face', ...(typeof macs === 'number' ? ['multiply-accumulates per face'] : []), 'CNN+SVM accuracy', 'CNN+SVM macro-F1', 'softmax accuracy'],
