@@ -211,7 +211,11 @@ export async function runStudy(options: StudyCommandOptions): Promise<number> {
   if (train !== undefined) cnn.dispose();
   const command = `pnpm study ${process.argv.slice(3).join(' ')}`.trim();
   const took = (performance.now() - started) / 1000;
-  const markdown = [`## Study: ${STUDIES[options.study]}`, '', `\`${command}\` (${seconds(took)}, ${backend.name}):`, '', outcome.markdown].join('\n');
+  const warps = manifest.cnn.testTimeViews?.length ?? 0;
+  const withoutWarps =
+    train === undefined || warps === 0 ? []
+    : [`Each face is scored as it is${manifest.cnn.mirrorAverage === true ? ' and mirrored' : ''}, without the shipped model's ${warps} test-time views (they would make every pass over Training ${1 + warps} times longer; the views study measures them), so these figures sit below the shipped model's own.`, ''];
+  const markdown = [`## Study: ${STUDIES[options.study]}`, '', `\`${command}\` (${seconds(took)}, ${backend.name}):`, '', ...withoutWarps, outcome.markdown].join('\n');
   // A `pnpm train` export during a long study replaces the model: its report must not get this one's numbers.
   const now = ManifestSchema.parse(JSON.parse(await readFile(join(options.models, MANIFEST_FILE), 'utf8')));
   if (JSON.stringify(now.files) !== JSON.stringify(manifest.files)) {
