@@ -83,7 +83,7 @@ export const ManifestSchema = z.object({
     /**
      * Transformed copies of the face scored besides it (each with its mirror image under
      * `mirrorAverage`); the features, and so the SVM scores and the CNN's probabilities, are the mean
-     * over all of them. The SVM is fitted on the face alone. Absent in older manifests: none.
+     * over all of them. Training fits the SVM on features averaged the same way. Absent in older manifests: none.
      */
     testTimeViews: z.array(TestTimeViewSchema).optional(),
     /** How the weights file stores them (tfjs decodes float16 itself). Absent in older manifests: float32. */

@@ -25,13 +25,12 @@ export function viewTransform(view: TestTimeView): ImageTransform {
  * indices[4p..4p+3] with weights[4p..4p+3]. Edges are repeated beyond the image.
  */
 export interface WarpTable {
-  side: number;
   indices: Int32Array;
   weights: Float32Array;
 }
 
 /**
- * Writes the 4 taps of bilinear sampling at source position (x, y) into `table` at output pixel `p`.
+ * Writes the 4 taps of bilinear sampling at source position (x, y) at output pixel `p` of `indices` and `weights`.
  * The one place the warp's arithmetic lives: training augmentation and test-time views both use it.
  */
 function writeTaps(side: number, x: number, y: number, indices: Int32Array, weights: Float32Array | Float64Array, p: number): void {
@@ -77,7 +76,7 @@ export function warpTable(side: number, transform: ImageTransform): WarpTable {
   const indices = new Int32Array(4 * side * side);
   const weights = new Float32Array(4 * side * side);
   forEachSourcePosition(side, transform, (p, x, y) => writeTaps(side, x, y, indices, weights, p));
-  return { side, indices, weights };
+  return { indices, weights };
 }
 
 /**
