@@ -24,6 +24,11 @@ export const FEATURE_LAYERS = {
   lastBlock: 'block_last_pool',
 } as const;
 
+/** The max-pool layer that ends conv block `block` (1-based), for every block but the last (`FEATURE_LAYERS.lastBlock`). */
+export function blockPoolLayer(block: number): string {
+  return `block${block}_pool`;
+}
+
 /**
  * A VGG-style CNN: small 3x3 convs with batch norm, max-pooling between blocks, then a
  * flattened map (spatial layout matters for expressions: GAP would forget where the
@@ -53,7 +58,7 @@ export function applyCnnLayers(input: tf.SymbolicTensor, config: CnnConfig, pref
       x = tf.layers.reLU({ name: named(`${name}_relu`) }).apply(x) as tf.SymbolicTensor;
     }
     const last = block === config.blocks - 1;
-    x = tf.layers.maxPooling2d({ poolSize: 2, name: named(last ? FEATURE_LAYERS.lastBlock : `block${block + 1}_pool`) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.maxPooling2d({ poolSize: 2, name: named(last ? FEATURE_LAYERS.lastBlock : blockPoolLayer(block + 1)) }).apply(x) as tf.SymbolicTensor;
   }
   x = tf.layers.flatten({ name: named(FEATURE_LAYERS.flatten) }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dropout({ rate: config.dropout, name: named('flatten_dropout') }).apply(x) as tf.SymbolicTensor;
