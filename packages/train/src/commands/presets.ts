@@ -50,14 +50,14 @@ export const PRESETS = {
     },
     // Four layers side by side (8,320 features; they are computed anyway, so no extra CNN pass). On the
     // epoch-252 CNN with the shipped views: 70.55% on PublicTest, against 70.35% for block_last_pool +
-    // embedding (1,408) and 70.44% for block3_pool + block_last_pool + embedding; `pnpm study layers` compares single layers.
+    // embedding (1,408 features, shipped before); `pnpm study layers` compares single layers.
     featureLayers: [blockPoolLayer(2), blockPoolLayer(3), FEATURE_LAYERS.lastBlock, FEATURE_LAYERS.embedding],
     ensemble: 1,
     // +0.7 points on PublicTest for the 6-epoch model (56.70% -> 57.37%), for twice the inference cost.
     mirrorAverage: true,
     // The epoch-252 CNN: 69.30% on the face and its mirror image, 70.35% with these 4 views (5x the cost); `pnpm study views` compares sets.
     testTimeViews: 'zoom-turn',
-    // 8,320 features want a small C: 3e-5 scored 70.52% and 1e-4 70.55% on the epoch-252 CNN (models/REPORT.md lists the search).
+    // 8,320 features want a small C: on the epoch-252 CNN 3e-5 scored 70.52%, 1e-4 70.55%, 3e-4 70.02% (models/REPORT.md).
     svmC: [0.00003, 0.0001, 0.0003],
     pixelSvmC: [0.001],
   },
