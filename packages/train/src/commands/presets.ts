@@ -55,7 +55,7 @@ export const PRESETS = {
     ensemble: 1,
     // +0.7 points on PublicTest for the 6-epoch model (56.70% -> 57.37%), for twice the inference cost.
     mirrorAverage: true,
-    // The epoch-252 CNN: 69.30% on the face and its mirror image, 70.35% with these 4 views (5x the cost); `pnpm study views` compares sets.
+    // The epoch-252 CNN's four-layer SVM: 69.57% on the face and its mirror image (`pnpm study layers`), 70.55% with these 4 views (5x the cost); `pnpm study views` compares sets.
     testTimeViews: 'zoom-turn',
     // 8,320 features want a small C: on the epoch-252 CNN 3e-5 scored 70.52%, 1e-4 70.55%, 3e-4 70.02% (models/REPORT.md).
     svmC: [0.00003, 0.0001, 0.0003],
