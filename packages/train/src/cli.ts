@@ -10,6 +10,7 @@ import { runBench } from './commands/bench.js';
 import { runEval } from './commands/eval.js';
 import { PRESETS, type PresetName } from './commands/presets.js';
 import { STUDIES, runStudy, type StudyName } from './commands/study.js';
+import { DEFAULT_TEACHER_THREADS, runTeacher } from './commands/teacher.js';
 import { runTrain } from './commands/train.js';
 import { VIEW_SETS } from './model/viewSets.js';
 
@@ -19,6 +20,13 @@ const defaultData = process.env.FER2013_DIR ?? resolve(repoRoot, '../shared/data
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** Like positiveInteger, with 0 allowed (a seed of 0 is as good as any). */
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer 0 or above');
   return n;
 }
 
@@ -47,10 +55,10 @@ const program = new Command('fer')
 
 program
   .command('train')
-  .description('train the CNN on FER2013, fit the SVM on its features, evaluate on PublicTest and export to models/')
+  .description('train the CNN on FER2013 (distilled from the teacher), fit the SVM on its features, choose on a validation split carved from Training, test once on PublicTest, export to models/')
   .option('--data <path>', 'FER2013: Kaggle folder (train/, test/) or fer2013.csv; env FER2013_DIR', defaultData)
   .option('--out <dir>', 'where the verified artifacts are exported', resolve(repoRoot, 'models'))
-  .option('--run <dir>', 'checkpoint folder (last/ every epoch, best/ by PublicTest accuracy, snapshots/ at each learning-rate cycle end)', resolve(repoRoot, 'runs/default'))
+  .option('--run <dir>', 'checkpoint folder (last/ every epoch, best/ by validation accuracy, snapshots/ at each learning-rate cycle end)', resolve(repoRoot, 'runs/default'))
   .addOption(
     new Option('--preset <name>', Object.entries(PRESETS).map(([name, p]) => `${name}: ${p.description}`).join('; '))
       .choices(Object.keys(PRESETS))
@@ -61,7 +69,7 @@ program
   .option('--replicas <n>', 'data-parallel replicas sharing each batch, one thread (core) each (preset: 2)', positiveInteger)
   .option('--lr <rate>', "Adam's initial learning rate (cosine-decayed)", positiveNumber)
   .option('--width <n>', 'filters in the first conv block (doubling per block)', positiveInteger)
-  .option('--seed <n>', 'seed for initialization, shuffling, augmentation and dropout', positiveInteger)
+  .option('--seed <n>', 'seed for initialization, shuffling, augmentation and dropout', nonNegativeInteger)
   .option('--feature-layers <list>', 'comma-separated CNN layers whose flattened outputs, side by side, feed the SVM (embedding, flatten, block_last_pool, block3_pool...)', nameList)
   .option('--ensemble <n>', "fuse the exported CNN (the best, or --cnn-epoch's) with the n-1 latest other learning-rate-cycle snapshots; the SVM reads all their features (n times the inference cost)", positiveInteger)
   .option('--cnn-epoch <n>', "export this epoch's CNN (the best one, or a learning-rate-cycle end in snapshots/) instead of the best epoch's", positiveInteger)
@@ -75,14 +83,31 @@ program
       .choices(['float16', 'float32'])
       .default('float16'),
   )
-  .option('--svm-c <list>', 'comma-separated SVM C candidates, chosen on PublicTest', numberList)
+  .option('--svm-c <list>', 'comma-separated SVM C candidates, chosen on the validation split', numberList)
+  .option('--teacher <dir>', "the teacher's soft targets (pnpm teacher)", resolve(repoRoot, 'models/teacher'))
   .option('--limit <n>', 'use at most n images per split (stratified), for smoke runs', positiveInteger)
   .addOption(backendOption())
   .option('--resume', 'continue from the last checkpoint in --run', false)
   .option('--strict', 'fail on the first unreadable image or CSV row instead of skipping it', false)
+  .option('--force', 'export even if --out holds more than a previous export (everything in it is replaced)', false)
   .action(async (options: { preset: PresetName; lr?: number } & Omit<Parameters<typeof runTrain>[0], 'preset' | 'learningRate'>) => {
     const { lr, ...rest } = options;
     process.exitCode = await runTrain({ ...rest, learningRate: lr });
+  });
+
+program
+  .command('teacher')
+  .description("compute the soft targets the student is distilled from: an ensemble of earlier runs' CNNs on every Training face, into models/teacher/")
+  .option('--data <path>', 'FER2013: Kaggle folder or fer2013.csv; env FER2013_DIR', defaultData)
+  .option('--runs <list>', 'comma-separated run folders whose snapshots/ hold the candidate members', nameList, [resolve(repoRoot, 'checkpoints/default'), resolve(repoRoot, 'checkpoints/sixth-cycle')])
+  .option('--min-epoch <n>', 'members: every snapshot from this epoch on, each distinct CNN once', positiveInteger, 60)
+  .addOption(new Option('--views <set>', 'test-time views each member looks at (with mirror images)').choices(Object.keys(VIEW_SETS)).default('zoom-turn'))
+  .option('--out <dir>', 'where the soft targets are written', resolve(repoRoot, 'models/teacher'))
+  .option('--work <dir>', "cache of each member's probabilities, so an interrupted run resumes", resolve(repoRoot, 'runs/teacher'))
+  .option('--threads <n>', 'members computed at once, one core each', positiveInteger, DEFAULT_TEACHER_THREADS)
+  .option('--strict', 'fail on the first unreadable image or CSV row instead of skipping it', false)
+  .action(async (options: Omit<Parameters<typeof runTeacher>[0], 'repoRoot'>) => {
+    process.exitCode = await runTeacher({ ...options, runs: options.runs.map((run) => resolve(run)), repoRoot });
   });
 
 program

@@ -8,7 +8,7 @@ import { selectTrainingBackend } from '../src/backend/selectBackend.js';
 import type { LabeledImages } from '../src/data/dataset.js';
 import { CheckpointStore } from '../src/training/checkpoint.js';
 import { trainCnn, type TrainConfig } from '../src/training/trainer.js';
-import { shareGradients, trainableValues } from '../src/training/gradients.js';
+import { PLAIN_LOSS, shareGradients, trainableValues } from '../src/training/gradients.js';
 import { ReplicaPool } from '../src/training/replicaPool.js';
 import { buildCnn } from '../src/model/cnn.js';
 import seedrandom from 'seedrandom';
@@ -165,11 +165,11 @@ describe('ReplicaPool', () => {
     const model = buildCnn(config.cnn);
     const pixels = Float32Array.from(train.pixels.subarray(0, 8 * 48 * 48));
     const labels = train.labels.slice(0, 8);
-    const pool = await ReplicaPool.start(1, { cnn: config.cnn, input, backend: 'wasm' });
+    const pool = await ReplicaPool.start(1, { cnn: config.cnn, input, loss: PLAIN_LOSS, backend: 'wasm' });
     try {
-      const [remote] = await pool.gradients([{ pixels, labels, seedKey: 'share' }], trainableValues(model));
+      const [remote] = await pool.gradients([{ share: { pixels, labels }, seedKey: 'share' }], trainableValues(model));
       seedrandom('share', { global: true });
-      const local = shareGradients(model, pixels, labels, input);
+      const local = shareGradients(model, { pixels, labels }, input, PLAIN_LOSS);
       expect(remote!.count).toBe(8);
       expect(remote!.loss).toBe(local.loss);
       expect(remote!.correct).toBe(local.correct);
@@ -182,7 +182,7 @@ describe('ReplicaPool', () => {
   });
 
   it('reports a worker that cannot start instead of hanging', async () => {
-    await expect(ReplicaPool.start(1, { cnn: config.cnn, input, backend: 'node' })).rejects.toThrow(/replica 1 failed: Cannot train on tfjs-node/);
+    await expect(ReplicaPool.start(1, { cnn: config.cnn, input, loss: PLAIN_LOSS, backend: 'node' })).rejects.toThrow(/replica 1 failed: Cannot train on tfjs-node/);
   });
 });
 

@@ -2,6 +2,7 @@
  * What `fer bench` asks a worker process to measure and what it gets back (sent over IPC as JSON).
  */
 import type { BackendInfo } from '../backend/selectBackend.js';
+import type { LossConfig } from '../training/gradients.js';
 import type { CnnConfig } from '../model/cnn.js';
 import type { StepProfile } from './profile.js';
 
@@ -26,6 +27,8 @@ export interface TrainJob {
   kind: 'train';
   configuration: TrainingConfiguration;
   cnn: CnnConfig;
+  /** The preset's loss: distillation costs a little more than labels alone. */
+  loss: LossConfig;
   learningRate: number;
   batchSize: number;
   warmup: number;

@@ -69,15 +69,16 @@ async function trainJob(job: TrainJob): Promise<TrainResult> {
   const random = seedrandom(String(SEED));
   const pixels = Float32Array.from({ length: job.batchSize * side * side }, () => Math.floor(random() * 256));
   const labels = Uint8Array.from({ length: job.batchSize }, () => Math.floor(random() * NUM_EXPRESSIONS));
+  const teacher = Float32Array.from({ length: job.batchSize * NUM_EXPRESSIONS }, () => 1 / NUM_EXPRESSIONS);
   const dropoutKeys = Array.from({ length: configuration.replicas }, (_, r) => `bench:${r}`);
   const model = buildCnn(job.cnn);
   const optimizer = tf.train.adam(job.learningRate);
   // The trainer's own step, so the bench times exactly what `pnpm train` runs.
   // Any fixed normalisation does for timing.
   const input = { height: side, width: side, channels: 1, mean: 0.5, std: 0.25 } as const;
-  const training = await TrainingStep.create({ model, optimizer, input, replicas: configuration.replicas, cnn: job.cnn });
+  const training = await TrainingStep.create({ model, optimizer, input, loss: job.loss, replicas: configuration.replicas, cnn: job.cnn });
   try {
-    const step = () => training.run(pixels, labels, dropoutKeys);
+    const step = () => training.run({ pixels, labels, teacher }, dropoutKeys);
     const timing = summarizeTimes(job.batchSize, await timeRuns(step, job.warmup, job.steps));
     const profile = job.profile ? await profileStep(step) : undefined;
     return {

@@ -91,6 +91,7 @@ async function measure(options: BenchCommandOptions, startedAt: Date) {
       kind: 'train',
       configuration,
       cnn: presetConfig.cnn,
+      loss: presetConfig.loss,
       learningRate: presetConfig.learningRate,
       batchSize: presetConfig.batchSize,
       warmup: WARMUP_STEPS,

@@ -1,11 +1,15 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { faceViews, passesPerFace, type Evaluation, type InputSpec } from '@fer/core';
-import { selectTrainingBackend, type BackendPreference } from '../backend/selectBackend.js';
+import { faceViews, passesPerFace, type Evaluation, type FaceViews, type InputSpec } from '@fer/core';
+import { selectTrainingBackend, type BackendInfo, type BackendPreference } from '../backend/selectBackend.js';
 import { fingerprintImages } from '../data/cache.js';
 import type { LabeledImages } from '../data/dataset.js';
+import { inputSpecFor } from '../data/inputSpec.js';
+import { subsample } from '../data/subsample.js';
+import { DEFAULT_VALIDATION_SPLIT, carveValidation, repeatsOf } from '../data/validationSplit.js';
+import { readSoftTargets, targetsFor, type TeacherProvenance } from '../distillation/softTargets.js';
 import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
 import { CLASSIFIER_NAMES, comparisonTable, confusionSvg, renderReport } from '../evaluation/report.js';
 import { exportModels, type WeightPrecision } from '../export/exportModels.js';
@@ -14,12 +18,12 @@ import { summarizeTimes, timeRuns } from '../bench/jobs.js';
 import { buildCnn, countMacs } from '../model/cnn.js';
 import { VIEW_SETS, type ViewSetName } from '../model/viewSets.js';
 import { CheckpointStore, type TrainingProgress } from '../training/checkpoint.js';
-import { extractFeatures } from '../training/features.js';
-import { shippedCnn } from '../training/shippedCnn.js';
-import { fitSvmHead } from '../training/svmHead.js';
+import { extractFeatures, type ExtractedFeatures } from '../training/features.js';
+import { shippedCnn, type ShippedCnn } from '../training/shippedCnn.js';
+import { fitSvmHead, type SvmHead } from '../training/svmHead.js';
 import { STUDIES_FOLDER, carriedStudySections } from '../studies/reportSection.js';
 import { cycleEnds } from '../training/schedule.js';
-import { trainCnn, type TrainConfig } from '../training/trainer.js';
+import { trainCnn, type TrainCnnResult, type TrainConfig } from '../training/trainer.js';
 import { formatDuration, startProgress, type ProgressBar } from '../ui/progress.js';
 import { loadForCommand, splitTitle } from './loadData.js';
 import { PRESETS, type PresetName } from './presets.js';
@@ -39,7 +43,7 @@ export interface TrainCommandOptions {
   featureLayers?: string[];
   /** CNNs fused for the SVM: the exported one (`cnnEpoch`'s, else the best) plus the `ensemble - 1` latest other cycle-end snapshots. */
   ensemble?: number;
-  /** Epoch whose CNN is exported (default: the best by PublicTest accuracy); others must be cycle-end snapshots. */
+  /** Epoch whose CNN is exported (default: the best by validation accuracy); others must be cycle-end snapshots. */
   cnnEpoch?: number;
   mirrorAverage?: boolean;
   /** Transformed copies of each face whose scores the classifier averages (`VIEW_SETS`). */
@@ -47,40 +51,106 @@ export interface TrainCommandOptions {
   /** Precision of the exported CNN weights; float16 halves the download (the SVM is fitted on the rounded CNN). */
   weightPrecision: WeightPrecision;
   svmC?: number[];
+  /** Folder of the teacher's soft targets (`fer teacher`), read when the preset distils. */
+  teacher: string;
   limit?: number;
   backend: BackendPreference;
   resume: boolean;
   strict: boolean;
 }
 
-function trainConfigFrom(options: TrainCommandOptions): TrainConfig {
-  const preset = PRESETS[options.preset].train;
+/** The preset with the command line's overrides: every default is merged here and nowhere else. */
+interface Settings {
+  preset: PresetName;
+  config: TrainConfig;
+  featureLayers: string[];
+  ensemble: number;
+  views: FaceViews;
+  mirrorAverage: boolean;
+  testTimeViews: (typeof VIEW_SETS)[ViewSetName]['views'];
+  svmC: number[];
+  pixelSvmC: number[];
+}
+
+function resolveSettings(options: TrainCommandOptions, input: InputSpec): Settings {
+  const preset = PRESETS[options.preset];
+  const config: TrainConfig = {
+    ...preset.train,
+    seed: options.seed ?? preset.train.seed,
+    epochs: options.epochs ?? preset.train.epochs,
+    batchSize: options.batchSize ?? preset.train.batchSize,
+    replicas: options.replicas ?? preset.train.replicas,
+    learningRate: options.learningRate ?? preset.train.learningRate,
+    cnn: { ...preset.train.cnn, width: options.width ?? preset.train.cnn.width },
+  };
+  const mirrorAverage = options.mirrorAverage ?? preset.mirrorAverage;
+  const testTimeViews = VIEW_SETS[options.testTimeViews ?? preset.testTimeViews].views;
   return {
-    ...preset,
-    seed: options.seed ?? preset.seed,
-    epochs: options.epochs ?? preset.epochs,
-    batchSize: options.batchSize ?? preset.batchSize,
-    replicas: options.replicas ?? preset.replicas,
-    learningRate: options.learningRate ?? preset.learningRate,
-    cnn: { ...preset.cnn, width: options.width ?? preset.cnn.width },
+    preset: options.preset,
+    config,
+    featureLayers: options.featureLayers ?? preset.featureLayers,
+    ensemble: options.ensemble ?? preset.ensemble,
+    views: faceViews(input, mirrorAverage, testTimeViews),
+    mirrorAverage,
+    testTimeViews,
+    svmC: options.svmC ?? preset.svmC,
+    pixelSvmC: preset.pixelSvmC,
   };
 }
 
-/** Mean and std of the training pixels (0..1), so inputs are centred the same everywhere. */
-function inputSpecFor(train: LabeledImages): InputSpec {
-  let sum = 0;
-  let squares = 0;
-  for (const v of train.pixels) {
-    sum += v;
-    squares += v * v;
+/** Checks what can be checked before hours of training, so that a typo does not surface at the end. */
+function checkSettings(settings: Settings, cnnEpoch: number | undefined): void {
+  const { config, featureLayers, ensemble } = settings;
+  const probe = buildCnn(config.cnn);
+  const known = probe.layers.map((layer) => layer.name);
+  probe.dispose();
+  const unknown = featureLayers.filter((layer) => !known.includes(layer));
+  if (unknown.length > 0) throw new Error(`--feature-layers: this CNN has no layer ${unknown.map((l) => `'${l}'`).join(', ')}; its layers: ${known.join(', ')}`);
+  if (cnnEpoch !== undefined && cnnEpoch > config.epochs) throw new Error(`--cnn-epoch ${cnnEpoch}: the run trains only ${config.epochs} epochs`);
+  const ends = config.restarts === undefined ? [] : cycleEnds(config.restarts, Math.max(config.epochs, 4 * config.restarts.firstCycle));
+  if (config.restarts !== undefined && !ends.includes(config.epochs)) {
+    console.error(`warning: --epochs ${config.epochs} stops mid-cycle, at a high learning rate; cycles end at epochs ${ends.join(', ')}`);
   }
-  const mean = sum / train.pixels.length / 255;
-  const variance = squares / train.pixels.length / (255 * 255) - mean * mean;
-  return { height: train.size, width: train.size, channels: 1, mean, std: Math.sqrt(Math.max(variance, 1e-12)) };
+  const completed = ends.filter((end) => end <= config.epochs);
+  if (ensemble > 1 && completed.length < ensemble) {
+    throw new Error(`--ensemble ${ensemble} fuses the CNNs of ${ensemble} learning-rate cycles, but ${config.epochs} epochs complete ${completed.length === 0 ? 'none' : `${completed.length} (at epochs ${completed.join(', ')})`}`);
+  }
+}
+
+/** The three sets of faces: what is fitted, what every choice is made on (carved from Training), and the test. */
+interface Splits {
+  fit: LabeledImages;
+  validation: LabeledImages;
+  test: LabeledImages;
+  /** PublicTest faces pixel-identical to a Training face, left out of the deduplicated test figure. */
+  testRepeats: Set<number>;
+  /** All of Training's pixels set the input normalization, as for the teacher's members. */
+  input: InputSpec;
+}
+
+async function loadSplits(options: TrainCommandOptions): Promise<Splits> {
+  const train = await loadForCommand(options.data, 'train', { strict: options.strict });
+  const test = await loadForCommand(options.data, 'public', { strict: options.strict });
+  const carved = carveValidation(train, [test], DEFAULT_VALIDATION_SPLIT);
+  const testRepeats = repeatsOf(test, train);
+  console.error(
+    `validation: ${carved.validation.count} Training faces held out (stratified, seed ${DEFAULT_VALIDATION_SPLIT.seed}, none repeated in Training or PublicTest); ` +
+      `fitting on ${carved.fit.count}; PublicTest (${test.count} faces, ${testRepeats.size} of them repeats of Training faces) is scored once, after training`,
+  );
+  const limit = (images: LabeledImages) => (options.limit === undefined ? images : subsample(images, options.limit));
+  return { fit: limit(carved.fit), validation: limit(carved.validation), test: limit(test), testRepeats: options.limit === undefined ? testRepeats : new Set(), input: inputSpecFor(train) };
+}
+
+/** The teacher's probabilities for the faces trained on, when the configuration distils. */
+async function teacherTargets(settings: Settings, fit: LabeledImages, folder: string): Promise<{ targets: Float32Array; teacher: TeacherProvenance } | undefined> {
+  if (settings.config.loss?.distillation === undefined) return undefined;
+  const soft = await readSoftTargets(folder);
+  console.error(`teacher: ${soft.teacher.members.length} CNNs (${soft.teacher.members.map((m) => `epoch ${m.epoch}`).join(', ')}), soft targets from ${folder}`);
+  return { targets: targetsFor(fit, soft), teacher: soft.teacher };
 }
 
 /** Training-loop display: one bar per epoch, with loss/accuracy and the whole run's ETA. */
-function epochProgress(config: TrainConfig, imagesPerBatch: number) {
+function epochProgress(config: TrainConfig) {
   let bar: ProgressBar | undefined;
   let sessionStart = 0;
   let sessionBatches = 0;
@@ -90,7 +160,7 @@ function epochProgress(config: TrainConfig, imagesPerBatch: number) {
   return {
     onEpochStart(epoch: number, batches: number, firstBatch: number) {
       batchesPerEpoch = batches;
-      bar = startProgress(`epoch ${epoch + 1}/${config.epochs}`, batches * imagesPerBatch, 'images', firstBatch * imagesPerBatch);
+      bar = startProgress(`epoch ${epoch + 1}/${config.epochs}`, batches * config.batchSize, 'images', firstBatch * config.batchSize);
       if (sessionStart === 0) sessionStart = performance.now();
     },
     onBatch(epoch: number, batch: number, batchLoss: number, batchAccuracy: number) {
@@ -99,7 +169,7 @@ function epochProgress(config: TrainConfig, imagesPerBatch: number) {
       accuracy = sessionBatches === 1 ? batchAccuracy : 0.95 * accuracy + 0.05 * batchAccuracy;
       const secondsPerBatch = (performance.now() - sessionStart) / 1000 / sessionBatches;
       const remaining = (config.epochs - epoch) * batchesPerEpoch - (batch + 1);
-      bar?.update((batch + 1) * imagesPerBatch, `loss ${loss.toFixed(3)} acc ${(100 * accuracy).toFixed(1)}% | run ETA ${formatDuration(remaining * secondsPerBatch)}`);
+      bar?.update((batch + 1) * config.batchSize, `loss ${loss.toFixed(3)} acc ${(100 * accuracy).toFixed(1)}% | run ETA ${formatDuration(remaining * secondsPerBatch)}`);
     },
     /** Ends the current bar (its timer would otherwise keep the process alive after an interrupt). */
     stop() {
@@ -109,21 +179,70 @@ function epochProgress(config: TrainConfig, imagesPerBatch: number) {
       bar?.stop();
       console.error(
         `epoch ${summary.epoch}: train loss ${summary.loss.toFixed(3)} acc ${(100 * summary.accuracy).toFixed(1)}% | ` +
-          `PublicTest loss ${summary.validationLoss.toFixed(3)} acc ${(100 * summary.validationAccuracy).toFixed(2)}%` +
+          `validation loss ${summary.validationLoss.toFixed(3)} acc ${(100 * summary.validationAccuracy).toFixed(2)}%` +
           `${isBest ? ' (best so far)' : ''} | ${formatDuration(summary.seconds)}`,
       );
     },
   };
 }
 
-/** Study results of the model being replaced, carried into the new export flagged as such (see carriedStudySections). */
-async function previousStudies(out: string): Promise<{ sections: string[]; files: [string, string][] }> {
-  const report = await readFile(join(out, 'REPORT.md'), 'utf8').catch(() => '');
-  const names = await readdir(join(out, STUDIES_FOLDER)).catch(() => [] as string[]);
-  const files = await Promise.all(
-    names.filter((name) => name.endsWith('.json')).map(async (name): Promise<[string, string]> => [`${STUDIES_FOLDER}/${name}`, await readFile(join(out, STUDIES_FOLDER, name), 'utf8')]),
+/** Trains (or resumes) the CNN. Ctrl-C stops after the batch with a checkpoint; twice, it quits at once (checkpoints and exports are atomic). */
+async function trainNetwork(options: TrainCommandOptions, settings: Settings, splits: Splits, teacher: Float32Array | undefined, store: CheckpointStore<TrainConfig>): Promise<TrainCnnResult> {
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    if (!controller.signal.aborted) {
+      console.error('\nstopping after this batch and saving a checkpoint (Ctrl-C again to quit at once)...');
+      controller.abort();
+      return;
+    }
+    console.error(`\ninterrupted: ${options.out} is unchanged; checkpoints are kept in ${options.run} (continue with --resume).`);
+    process.exit(130);
+  };
+  process.on('SIGINT', onInterrupt);
+  const observer = epochProgress(settings.config);
+  try {
+    return await trainCnn({ config: settings.config, train: splits.fit, validation: splits.validation, input: splits.input, teacher, store, resume: options.resume, signal: controller.signal, observer });
+  } finally {
+    observer.stop();
+    // From here the work is synchronous (feature extraction resolves through microtasks, the SVM
+    // solver never yields), so a JS handler would wait minutes for its turn: Node's default Ctrl-C
+    // quits at once instead, which leaves the checkpoints and --out as they were.
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+/** The SVM on the CNN's features and the raw-pixel baseline, each with C chosen on the validation split. */
+function fitClassifiers(settings: Settings, splits: Splits, fitFeatures: ExtractedFeatures, validationFeatures: ExtractedFeatures): { cnnSvm: SvmHead; pixelSvm: SvmHead } {
+  const svmOptions = { candidates: settings.svmC, loss: 'squared-hinge', seed: settings.config.seed, classWeight: 'none' } as const;
+  console.error(`fitting the linear SVM on ${splits.fit.count} x ${fitFeatures.dims} features, C in {${settings.svmC.join(', ')}}, chosen on validation...`);
+  const cnnSvm = fitSvmHead(
+    { features: fitFeatures.features, labels: splits.fit.labels },
+    { features: validationFeatures.features, labels: splits.validation.labels },
+    fitFeatures.dims,
+    svmOptions,
   );
-  return { sections: carriedStudySections(report), files };
+  const pixels = splits.input.height * splits.input.width;
+  console.error(`fitting the raw-pixel baseline SVM on ${splits.fit.count} x ${pixels} pixels...`);
+  const pixelSvm = fitSvmHead(
+    { features: Float32Array.from(splits.fit.pixels), labels: splits.fit.labels },
+    { features: Float32Array.from(splits.validation.pixels), labels: splits.validation.labels },
+    pixels,
+    { ...svmOptions, candidates: settings.pixelSvmC },
+  );
+  return { cnnSvm, pixelSvm };
+}
+
+type ClassifierMetrics = Record<keyof typeof CLASSIFIER_NAMES, Evaluation>;
+
+/** Scores each classifier on `images` (rows of `scores` follow them), leaving out `skip` when given. */
+function scoreAll(scores: Record<keyof typeof CLASSIFIER_NAMES, Float32Array>, images: LabeledImages, split: string, skip = new Set<number>()): ClassifierMetrics {
+  const kept = Array.from({ length: images.count }, (_, i) => i).filter((i) => !skip.has(i));
+  const labels = Uint8Array.from(kept, (i) => images.labels[i] as number);
+  const evaluate = (rows: Float32Array) => {
+    const predicted = argmaxRows(rows);
+    return evaluatePredictions(Uint8Array.from(kept, (i) => predicted[i] as number), labels, split);
+  };
+  return { pixelSvm: evaluate(scores.pixelSvm), cnnSoftmax: evaluate(scores.cnnSoftmax), cnnSvm: evaluate(scores.cnnSvm) };
 }
 
 /** Median ms of one CNN forward pass on a single face (batch 1, as the app runs it), after warm-up. */
@@ -138,185 +257,149 @@ async function cnnLatencyMs(cnn: tf.LayersModel, input: InputSpec): Promise<numb
   return summarizeTimes(1, samples).msPerImage.median;
 }
 
-function layerNames(config: TrainConfig): string[] {
-  const cnn = buildCnn(config.cnn);
-  const names = cnn.layers.map((layer) => layer.name);
-  cnn.dispose();
-  return names;
+/** Study results of the model being replaced, carried into the new export flagged as such (see carriedStudySections). */
+async function previousStudies(out: string): Promise<{ sections: string[]; files: [string, string][] }> {
+  const report = await readFile(join(out, 'REPORT.md'), 'utf8').catch(() => '');
+  const names = await readdir(join(out, STUDIES_FOLDER)).catch(() => [] as string[]);
+  const files = await Promise.all(
+    names.filter((name) => name.endsWith('.json')).map(async (name): Promise<[string, string]> => [`${STUDIES_FOLDER}/${name}`, await readFile(join(out, STUDIES_FOLDER, name), 'utf8')]),
+  );
+  return { sections: carriedStudySections(report), files };
 }
 
-/** `fer train`: data -> CNN -> features -> SVM -> evaluation -> atomic export. Returns the exit code. */
+/** `fer train`: settings -> data -> CNN -> features -> SVM -> validation and test scores -> verified export. Returns the exit code. */
 export async function runTrain(options: TrainCommandOptions): Promise<number> {
-  const startedAt = new Date();
-  const preset = PRESETS[options.preset];
-  const config = trainConfigFrom(options);
-  const featureLayers = options.featureLayers ?? preset.featureLayers;
-  const mirrorAverage = options.mirrorAverage ?? preset.mirrorAverage;
-  const testTimeViews = VIEW_SETS[options.testTimeViews ?? preset.testTimeViews].views;
-  const svmC = options.svmC ?? preset.svmC;
-  const ensemble = options.ensemble ?? preset.ensemble;
-
+  const startedAt = Date.now();
   const backend = await selectTrainingBackend({ prefer: options.backend });
+  const splits = await loadSplits(options);
+  const settings = resolveSettings(options, splits.input);
+  checkSettings(settings, options.cnnEpoch);
+  const { config } = settings;
   console.error(`backend: ${backend.description}; ${config.replicas} data-parallel thread${config.replicas === 1 ? '' : 's'}`);
-  if (config.restarts !== undefined) {
-    const ends = cycleEnds(config.restarts, Math.max(config.epochs, 4 * config.restarts.firstCycle));
-    if (!ends.includes(config.epochs)) {
-      console.error(`warning: --epochs ${config.epochs} stops mid-cycle, at a high learning rate; cycles end at epochs ${ends.join(', ')}`);
-    }
-  }
+  const teacher = await teacherTargets(settings, splits.fit, options.teacher);
 
-  // Checked before training, so that a typo does not surface hours later.
-  const known = layerNames(config);
-  const unknown = featureLayers.filter((layer) => !known.includes(layer));
-  if (unknown.length > 0) throw new Error(`--feature-layers: this CNN has no layer ${unknown.map((l) => `'${l}'`).join(', ')}; its layers: ${known.join(', ')}`);
-  if (options.cnnEpoch !== undefined && options.cnnEpoch > config.epochs) {
-    throw new Error(`--cnn-epoch ${options.cnnEpoch}: the run trains only ${config.epochs} epochs`);
-  }
-  if (ensemble > 1) {
-    const ends = config.restarts === undefined ? [] : cycleEnds(config.restarts, config.epochs);
-    if (ends.length < ensemble) {
-      throw new Error(`--ensemble ${ensemble} fuses the CNNs of ${ensemble} learning-rate cycles, but ${config.epochs} epochs complete ${ends.length === 0 ? 'none' : `${ends.length} (at epochs ${ends.join(', ')})`}`);
-    }
-  }
-
-  const train = await loadForCommand(options.data, 'train', { strict: options.strict, limit: options.limit });
-  const validation = await loadForCommand(options.data, 'public', { strict: options.strict, limit: options.limit });
-  const input = inputSpecFor(train);
-
-  // Ctrl-C while training stops after the batch with a checkpoint; twice, it quits at once,
-  // which is safe: checkpoints and the export are written atomically.
-  const controller = new AbortController();
-  const onInterrupt = () => {
-    if (!controller.signal.aborted) {
-      console.error('\nstopping after this batch and saving a checkpoint (Ctrl-C again to quit at once)...');
-      controller.abort();
-      return;
-    }
-    console.error(`\ninterrupted: ${options.out} is unchanged; checkpoints are kept in ${options.run} (continue with --resume).`);
-    process.exit(130);
-  };
-  process.on('SIGINT', onInterrupt);
   const store = new CheckpointStore<TrainConfig>(options.run);
-  const observer = epochProgress(config, config.batchSize);
-  const trained = await trainCnn({
-    config,
-    train,
-    validation,
-    input,
-    store,
-    resume: options.resume,
-    signal: controller.signal,
-    observer,
-  }).finally(() => observer.stop());
-  // From here the work is synchronous (feature extraction resolves through microtasks, the SVM
-  // solver never yields), so a JS handler would wait minutes for its turn: Node's default Ctrl-C
-  // quits at once instead, which leaves the checkpoints and --out as they were.
-  process.off('SIGINT', onInterrupt);
+  const trained = await trainNetwork(options, settings, splits, teacher?.targets, store);
   if (trained.interrupted || trained.best === undefined) {
     const { completedEpochs, completedBatches } = trained.progress;
     console.error(`interrupted at epoch ${completedEpochs + 1}, batch ${completedBatches}; checkpoint saved in ${join(options.run, 'last')}.`);
     console.error('continue with the same options plus --resume.');
     return 130;
   }
+
   const history = trained.progress.history;
-  const bestEpoch = history.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
-  const shipped = await shippedCnn({ store, best: trained.best, bestEpoch: bestEpoch.epoch, cnnEpoch: options.cnnEpoch, ensemble, cnn: config.cnn, featureLayers });
-  const { cnn } = shipped;
-  if (options.weightPrecision === 'float16') roundWeightsToFloat16(cnn);
+  const bestEpoch = history.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a)).epoch;
+  const shipped = await shippedCnn({ store, best: trained.best, bestEpoch, cnnEpoch: options.cnnEpoch, ensemble: settings.ensemble, cnn: config.cnn, featureLayers: settings.featureLayers });
+  if (options.weightPrecision === 'float16') roundWeightsToFloat16(shipped.cnn);
 
-  const [only] = shipped.memberEpochs;
-  const which = only === bestEpoch.epoch ? `best epoch ${only}` : `epoch ${only}; best: ${bestEpoch.epoch}`;
-  console.error(`extracting ${shipped.description}${shipped.memberEpochs.length === 1 ? ` (${which})` : ''}...`);
-  const views = faceViews(input, mirrorAverage, testTimeViews);
-  const trainFeatures = await extractFeatures(cnn, shipped.featureLayer, train, input, views);
-  const validationFeatures = await extractFeatures(cnn, shipped.featureLayer, validation, input, views);
-  console.error(`fitting the linear SVM on ${train.count} x ${trainFeatures.dims} features, C in {${svmC.join(', ')}}...`);
-  const svmOptions = { candidates: svmC, loss: 'squared-hinge', seed: config.seed, classWeight: 'none' } as const;
-  const cnnSvm = fitSvmHead(
-    { features: trainFeatures.features, labels: train.labels },
-    { features: validationFeatures.features, labels: validation.labels },
-    trainFeatures.dims,
-    svmOptions,
-  );
-  console.error(`fitting the raw-pixel baseline SVM on ${train.count} x ${input.height * input.width} pixels...`);
-  const pixelSvm = fitSvmHead(
-    { features: Float32Array.from(train.pixels), labels: train.labels },
-    { features: Float32Array.from(validation.pixels), labels: validation.labels },
-    input.height * input.width,
-    { ...svmOptions, candidates: preset.pixelSvmC },
-  );
+  const features = await extractAll(shipped, settings, splits, bestEpoch);
+  const { cnnSvm, pixelSvm } = fitClassifiers(settings, splits, features.fit, features.validation);
+  const validationMetrics = scoreAll({ pixelSvm: pixelSvm.validationScores, cnnSoftmax: features.validation.cnnProbabilities, cnnSvm: cnnSvm.validationScores }, splits.validation, 'validation');
+  const testScores = { pixelSvm: pixelSvm.score(Float32Array.from(splits.test.pixels)), cnnSoftmax: features.test.cnnProbabilities, cnnSvm: cnnSvm.score(features.test.features) };
+  const testTitle = splitTitle('public');
+  const metrics = scoreAll(testScores, splits.test, testTitle);
+  const uniqueMetrics = scoreAll(testScores, splits.test, `${testTitle} without faces repeated from Training`, splits.testRepeats);
 
-  const split = splitTitle('public');
-  const metrics: Record<keyof typeof CLASSIFIER_NAMES, Evaluation> = {
-    pixelSvm: evaluatePredictions(argmaxRows(pixelSvm.validationScores), validation.labels, split),
-    cnnSoftmax: evaluatePredictions(argmaxRows(validationFeatures.cnnProbabilities), validation.labels, split),
-    cnnSvm: evaluatePredictions(argmaxRows(cnnSvm.validationScores), validation.labels, split),
+  const training = await trainingRecord(options, settings, backend, trained, bestEpoch, shipped, cnnSvm, pixelSvm, splits, teacher?.teacher, startedAt, validationMetrics, uniqueMetrics);
+  const data = {
+    source: options.data,
+    fingerprint: `${fingerprintImages(splits.fit)}+${fingerprintImages(splits.validation)}+${fingerprintImages(splits.test)}`,
+    counts: { train: splits.fit.count, validation: splits.validation.count, public: splits.test.count },
   };
-  const training = {
+  const previous = await previousStudies(options.out);
+  const documents = new Map([
+    ['REPORT.md', [renderReport(metrics, cnnSvm, pixelSvm, training, data, shipped.description), ...previous.sections].join('\n')],
+    ...previous.files,
+    ['confusion-cnn-svm.svg', confusionSvg(metrics.cnnSvm, `${CLASSIFIER_NAMES.cnnSvm}, ${testTitle}`)],
+    ['report.json', `${JSON.stringify({ metrics, training, data }, null, 2)}\n`],
+  ]);
+  const manifest = await exportModels(
+    options.out,
+    {
+      cnn: shipped.cnn,
+      featureLayer: shipped.featureLayer,
+      featureDims: features.fit.dims,
+      mirrorAverage: settings.mirrorAverage,
+      testTimeViews: [...settings.testTimeViews],
+      weightPrecision: options.weightPrecision,
+      svm: cnnSvm.params,
+      svmOptions: { C: cnnSvm.C, loss: 'squared-hinge' },
+      input: splits.input,
+      calibration: { method: 'temperature', temperature: cnnSvm.temperature, fittedOn: 'validation' },
+      metrics: { ...metrics, cnnSvmWithoutRepeats: uniqueMetrics.cnnSvm, cnnSoftmaxWithoutRepeats: uniqueMetrics.cnnSoftmax },
+      training,
+      data,
+    },
+    { images: splits.validation, svmScores: cnnSvm.validationScores },
+    documents,
+  );
+  shipped.cnn.dispose();
+  console.log(comparisonTable({ ...validationMetrics }, CLASSIFIER_NAMES));
+  console.log(comparisonTable(metrics, CLASSIFIER_NAMES));
+  console.log(comparisonTable(uniqueMetrics, CLASSIFIER_NAMES));
+  console.log(`\nexported to ${options.out} (verified by reloading through @fer/core); see ${join(options.out, 'REPORT.md')}; manifest ${manifest.version}`);
+  return 0;
+}
+
+/** The exported CNN's features on every split, averaged over the classifier's views. */
+async function extractAll(shipped: ShippedCnn, settings: Settings, splits: Splits, bestEpoch: number): Promise<Record<'fit' | 'validation' | 'test', ExtractedFeatures>> {
+  const [only] = shipped.memberEpochs;
+  const which = only === bestEpoch ? `best epoch ${only}` : `epoch ${only}; best: ${bestEpoch}`;
+  console.error(`extracting ${shipped.description}${shipped.memberEpochs.length === 1 ? ` (${which})` : ''}...`);
+  const extract = (images: LabeledImages) => extractFeatures(shipped.cnn, shipped.featureLayer, images, splits.input, settings.views);
+  return { fit: await extract(splits.fit), validation: await extract(splits.validation), test: await extract(splits.test) };
+}
+
+/** What the manifest and report.json record about how the model was made. */
+async function trainingRecord(
+  options: TrainCommandOptions,
+  settings: Settings,
+  backend: BackendInfo,
+  trained: TrainCnnResult,
+  bestEpoch: number,
+  shipped: ShippedCnn,
+  cnnSvm: SvmHead,
+  pixelSvm: SvmHead,
+  splits: Splits,
+  teacher: TeacherProvenance | undefined,
+  startedAt: number,
+  validation: ClassifierMetrics,
+  testWithoutRepeats: ClassifierMetrics,
+) {
+  const { cnn } = shipped;
+  const dims = cnnSvm.params.featureMean.length;
+  return {
     command: `pnpm train ${process.argv.slice(3).join(' ')}`.trim(),
-    preset: options.preset,
-    config: { ...config },
-    seed: config.seed,
+    preset: settings.preset,
+    config: { ...settings.config },
+    seed: settings.config.seed,
     backend: backend.description,
     epochs: trained.progress.completedEpochs,
-    bestEpoch: bestEpoch.epoch,
+    bestEpoch,
     /** Epochs whose CNNs the SVM reads (one: the best epoch's alone). */
     fusedEpochs: shipped.memberEpochs,
-    featureLayers,
-    history: history.map((h) => ({ ...h })),
+    featureLayers: settings.featureLayers,
+    validationSplit: { ...DEFAULT_VALIDATION_SPLIT, count: splits.validation.count, rule: 'stratified by class; only faces that occur once in Training and not in PublicTest' },
+    validationAccuracy: { cnnSvm: validation.cnnSvm.accuracy, cnnSoftmax: validation.cnnSoftmax.accuracy, pixelSvm: validation.pixelSvm.accuracy },
+    testWithoutRepeats: { count: testWithoutRepeats.cnnSvm.count, cnnSvm: testWithoutRepeats.cnnSvm.accuracy, cnnSoftmax: testWithoutRepeats.cnnSoftmax.accuracy },
+    teacher: teacher ?? null,
+    history: trained.progress.history.map((h) => ({ ...h })),
     cnnTrainSeconds: Math.round(trained.progress.trainSeconds),
     cnnCpuSeconds: Math.round(trained.progress.cpuSeconds),
     svmSeconds: Math.round(cnnSvm.seconds),
     svmCSearch: cnnSvm.search,
     pixelSvmCSearch: pixelSvm.search,
     macs: countMacs(cnn),
-    cnnPassesPerFace: passesPerFace(views),
+    cnnPassesPerFace: passesPerFace(settings.views),
     parameters: cnn.countParams(),
     /** Weights of the CNN (at its export precision) and the SVM (float32 weights + bias + standardization). */
-    weightBytes:
-      (options.weightPrecision === 'float16' ? 2 : 4) * cnn.countParams() + 4 * (cnnSvm.params.weights.length * (trainFeatures.dims + 1) + 2 * trainFeatures.dims),
+    weightBytes: (options.weightPrecision === 'float16' ? 2 : 4) * cnn.countParams() + 4 * (cnnSvm.params.weights.length * (dims + 1) + 2 * dims),
     weightPrecision: options.weightPrecision,
-    cnnMsPerFace: await cnnLatencyMs(cnn, input),
-    wallSecondsThisSession: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    cnnMsPerFace: await cnnLatencyMs(cnn, splits.input),
+    wallSecondsThisSession: Math.round((Date.now() - startedAt) / 1000),
     cpu: `${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`,
     node: process.version,
     tfjs: tf.version.tfjs,
     limit: options.limit ?? null,
   };
-  const data = {
-    source: options.data,
-    fingerprint: `${fingerprintImages(train)}+${fingerprintImages(validation)}`,
-    counts: { train: train.count, public: validation.count },
-  };
-  const previous = await previousStudies(options.out);
-  const documents = new Map([
-    ['REPORT.md', [renderReport(metrics, cnnSvm, pixelSvm, training, data, shipped.description), ...previous.sections].join('\n')],
-    ...previous.files,
-    ['confusion-cnn-svm.svg', confusionSvg(metrics.cnnSvm, `${CLASSIFIER_NAMES.cnnSvm}, ${split}`)],
-    ['report.json', `${JSON.stringify({ metrics, training, data }, null, 2)}\n`],
-  ]);
-  const manifest = await exportModels(
-    options.out,
-    {
-      cnn,
-      featureLayer: shipped.featureLayer,
-      featureDims: trainFeatures.dims,
-      mirrorAverage,
-      testTimeViews: [...testTimeViews],
-      weightPrecision: options.weightPrecision,
-      svm: cnnSvm.params,
-      svmOptions: { C: cnnSvm.C, loss: svmOptions.loss },
-      input,
-      calibration: { method: 'temperature', temperature: cnnSvm.temperature, fittedOn: split },
-      metrics,
-      training,
-      data,
-    },
-    { images: validation, svmScores: cnnSvm.validationScores },
-    documents,
-  );
-  cnn.dispose();
-  console.log(comparisonTable(manifest.metrics, CLASSIFIER_NAMES));
-  console.log(`\nexported to ${options.out} (verified by reloading through @fer/core); see ${join(options.out, 'REPORT.md')}`);
-  return 0;
 }

@@ -5,31 +5,79 @@ import { NUM_EXPRESSIONS, normalizeGray, type InputSpec } from '@fer/core';
 export interface ShareGradients {
   /** One array per trainable weight, in `model.trainableWeights` order. */
   gradients: Float32Array[];
-  /** Mean loss (cross-entropy + weight decay) over the share. */
+  /** Mean training loss (labels, teacher, weight decay) over the share. */
   loss: number;
   /** Images of the share the model classified right (before the update). */
   correct: number;
   count: number;
 }
 
+/** What one replica trains on: a share of a batch. */
+export interface TrainingShare {
+  /** Augmented images, 0-255, [count, height, width]. */
+  pixels: Float32Array;
+  labels: Uint8Array;
+  /** The teacher's probabilities for these images [count, 7], when distilling. */
+  teacher?: Float32Array;
+}
+
+/** What the training loss asks of the network besides matching the labels. */
+export interface LossConfig {
+  /** Share of the label's mass spread evenly over the classes (FER2013's labels are noisy); 0 = one-hot. */
+  labelSmoothing: number;
+  /**
+   * Knowledge distillation (Hinton et al., 2015): `weight` of the cross-entropy to the teacher's
+   * probabilities softened by `temperature` (scaled by temperature², so its gradients keep their size),
+   * against `1 - weight` for the labels.
+   */
+  distillation?: { weight: number; temperature: number };
+}
+
+export const PLAIN_LOSS: LossConfig = { labelSmoothing: 0 };
+
+/** Probabilities are clipped here before their log: a softmax output can underflow to 0. */
+const LOG_FLOOR = 1e-7;
+
+/** Cross-entropy of `probabilities` to `targets`, both [n, 7]: the mean over rows of -sum(target * log p). */
+function crossEntropy(targets: tf.Tensor2D, logProbabilities: tf.Tensor2D): tf.Scalar {
+  return tf.neg(tf.mean(tf.sum(tf.mul(targets, logProbabilities), -1))) as tf.Scalar;
+}
+
+/** The loss of one share given the network's probabilities: labels (smoothed) and, when distilling, the teacher. */
+function shareLoss(probabilities: tf.Tensor2D, share: TrainingShare, loss: LossConfig): tf.Scalar {
+  const count = share.labels.length;
+  const logP = tf.log(tf.maximum(probabilities, LOG_FLOOR));
+  const oneHot = tf.oneHot(tf.tensor1d(Array.from(share.labels), 'int32'), NUM_EXPRESSIONS).toFloat();
+  const smoothed = loss.labelSmoothing > 0 ? tf.add(tf.mul(oneHot, 1 - loss.labelSmoothing), loss.labelSmoothing / NUM_EXPRESSIONS) : oneHot;
+  const labelTerm = crossEntropy(smoothed as tf.Tensor2D, logP as tf.Tensor2D);
+  const { distillation } = loss;
+  if (distillation === undefined || distillation.weight === 0) return labelTerm;
+  if (share.teacher === undefined) throw new Error('distillation needs the teacher\'s probabilities for every training image');
+  const t = distillation.temperature;
+  // softmax(log p / T) is p softened by T, for the teacher and the student alike.
+  const teacherLog = tf.log(tf.maximum(tf.tensor2d(share.teacher, [count, NUM_EXPRESSIONS]), LOG_FLOOR));
+  const teacherSoft = tf.softmax(tf.div(teacherLog, t)) as tf.Tensor2D;
+  const studentLogSoft = tf.logSoftmax(tf.div(logP, t) as tf.Tensor2D);
+  const teacherTerm = tf.mul(crossEntropy(teacherSoft, studentLogSoft), t * t);
+  return tf.add(tf.mul(labelTerm, 1 - distillation.weight), tf.mul(teacherTerm, distillation.weight)) as tf.Scalar;
+}
+
 /**
- * Gradients of the training loss of `model` on a share of a batch (pixels already augmented,
- * 0-255), in training mode (batch statistics, dropout). The loss matches what `compile` +
- * `trainOnBatch` would minimise: categorical cross-entropy plus the layers' regularisers.
- * The same function runs on the main thread and in every worker, so replicas cannot disagree.
+ * Gradients of the training loss of `model` on a share of a batch, in training mode (batch statistics,
+ * dropout): the label and distillation terms of `loss` plus the layers' regularisers (weight decay), as
+ * `compile` would add them. The same function runs on the main thread and in every worker, so replicas
+ * cannot disagree.
  */
-export function shareGradients(model: tf.LayersModel, pixels: Float32Array, labels: ArrayLike<number>, input: InputSpec): ShareGradients {
-  const count = labels.length;
+export function shareGradients(model: tf.LayersModel, share: TrainingShare, input: InputSpec, loss: LossConfig): ShareGradients {
+  const count = share.labels.length;
   const variables = trainableVariables(model);
   let correct: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const x = normalizeGray(tf.tensor4d(pixels, [count, input.height, input.width, 1]), input);
-    const truth = tf.tensor1d(Array.from(labels), 'int32');
+    const x = normalizeGray(tf.tensor4d(share.pixels, [count, input.height, input.width, 1]), input);
     const probabilities = model.apply(x, { training: true }) as tf.Tensor2D;
+    const truth = tf.tensor1d(Array.from(share.labels), 'int32');
     correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, -1), truth), 'float32')));
-    const crossEntropy = tf.mean(tf.metrics.categoricalCrossentropy(tf.oneHot(truth, NUM_EXPRESSIONS), probabilities));
-    // Weight decay: the regularisers' penalties, as compile() would add them.
-    return model.calculateLosses().reduce<tf.Tensor>((total, penalty) => tf.add(total, penalty), crossEntropy) as tf.Scalar;
+    return model.calculateLosses().reduce<tf.Tensor>((total, penalty) => tf.add(total, penalty), shareLoss(probabilities, share, loss)) as tf.Scalar;
   }, variables);
   const gradients = variables.map((variable) => {
     const gradient = grads[variable.name];

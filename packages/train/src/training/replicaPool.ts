@@ -11,21 +11,20 @@ import type { InputSpec } from '@fer/core';
 import type { BackendPreference } from '../backend/selectBackend.js';
 import type { CnnConfig } from '../model/cnn.js';
 import { typeScriptWorker } from '../tsxLoader.js';
-import type { ShareGradients } from './gradients.js';
+import type { LossConfig, ShareGradients, TrainingShare } from './gradients.js';
 
 /** What a worker needs to build its replica (sent once, as workerData). */
 export interface ReplicaSetup {
   cnn: CnnConfig;
   input: InputSpec;
+  loss: LossConfig;
   backend: Exclude<BackendPreference, 'auto'>;
 }
 
 /** One step's work for one worker. */
 export interface ReplicaStep {
   weights: Float32Array[];
-  /** The share's augmented images, 0-255, [count, height, width]. */
-  pixels: Float32Array;
-  labels: Uint8Array;
+  share: TrainingShare;
   /** Seeds the worker's dropout for this step, so runs (and resumes) are reproducible. */
   seedKey: string;
 }

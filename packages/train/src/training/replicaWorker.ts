@@ -28,7 +28,7 @@ try {
       // Dropout draws from Math.random inside tfjs: seeded per step, as on the main thread.
       seedrandom(step.seedKey, { global: true });
       setTrainableValues(model, step.weights);
-      const share = shareGradients(model, step.pixels, step.labels, setup.input);
+      const share = shareGradients(model, step.share, setup.input, setup.loss);
       reply({ kind: 'gradients', share }, share.gradients.map((g) => g.buffer as ArrayBuffer));
     } catch (error) {
       reply({ kind: 'error', message: error instanceof Error ? error.message : String(error) });

@@ -25,12 +25,14 @@ export interface SvmHead {
   temperature: number;
   /** Decision values on the validation split [count, 7]. */
   validationScores: Float32Array;
+  /** Decision values [count, 7] of the chosen SVM on other features (a test split). */
+  score(features: Float32Array): Float32Array;
   seconds: number;
 }
 
 /**
  * Standardizes features with training statistics, fits the one-vs-rest linear SVM for each
- * candidate C, keeps the best on validation (PublicTest), and fits the calibration temperature
+ * candidate C, keeps the best on the validation split (carved from Training), and fits the calibration temperature
  * on that split's scores. Used for the CNN features and for the raw-pixel baseline alike.
  */
 export function fitSvmHead(train: FeatureSplit, validation: FeatureSplit, dims: number, options: SvmHeadOptions): SvmHead {
@@ -54,6 +56,7 @@ export function fitSvmHead(train: FeatureSplit, validation: FeatureSplit, dims: 
     search: results.map(({ C, accuracy }) => ({ C, accuracy })),
     temperature: fitTemperature(validationScores, validation.labels, NUM_EXPRESSIONS),
     validationScores,
+    score: (features) => decisionValues(best.model, applyStandardizer(features, standardizer)),
     seconds: (performance.now() - started) / 1000,
   };
 }

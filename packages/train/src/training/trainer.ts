@@ -8,6 +8,7 @@ import { augmentBatch, type AugmentConfig } from './augment.js';
 import { copyRows, forEachBatch } from './batches.js';
 import type { CheckpointStore, EpochSummary, TrainingProgress } from './checkpoint.js';
 import { cycleEnds, learningRateAt, type WarmRestarts } from './schedule.js';
+import { PLAIN_LOSS, type LossConfig } from './gradients.js';
 import { TrainingStep } from './step.js';
 
 /** Everything that determines the trained CNN, recorded in checkpoints and the manifest. */
@@ -27,6 +28,8 @@ export interface TrainConfig {
   replicas: number;
   cnn: CnnConfig;
   augment: AugmentConfig;
+  /** Label smoothing and distillation; absent: plain cross-entropy to the labels. */
+  loss?: LossConfig;
 }
 
 /** Hooks for progress display; all optional. */
@@ -41,6 +44,8 @@ export interface TrainCnnOptions {
   train: LabeledImages;
   validation: LabeledImages;
   input: InputSpec;
+  /** The teacher's probabilities for each training image [train.count, 7]; required when `config.loss` distils. */
+  teacher?: Float32Array;
   store: CheckpointStore<TrainConfig>;
   /** Continue from the store's `last` checkpoint instead of starting afresh. */
   resume: boolean;
@@ -89,6 +94,16 @@ function batchSeeds(seed: number, epoch: number, batch: number, replicas: number
   };
 }
 
+/** Rows `indices` of a row-major [n, 7] array. */
+function gatherRows(rows: Float32Array, indices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(indices.length * NUM_EXPRESSIONS);
+  for (let i = 0; i < indices.length; i++) {
+    const from = (indices[i] as number) * NUM_EXPRESSIONS;
+    out.set(rows.subarray(from, from + NUM_EXPRESSIONS), i * NUM_EXPRESSIONS);
+  }
+  return out;
+}
+
 async function validate(model: tf.LayersModel, images: LabeledImages, input: InputSpec): Promise<{ loss: number; accuracy: number }> {
   const probabilities = new Float32Array(images.count * NUM_EXPRESSIONS);
   await forEachBatch(images, input, 256, async (batch, start) => {
@@ -112,7 +127,7 @@ async function validate(model: tf.LayersModel, images: LabeledImages, input: Inp
  * `last` checkpoint (every epoch and on abort) and a `best` one (highest validation accuracy).
  */
 export async function trainCnn(options: TrainCnnOptions): Promise<TrainCnnResult> {
-  const { config, train, validation, input, store, signal, observer } = options;
+  const { config, train, validation, input, teacher, store, signal, observer } = options;
   let model: tf.LayersModel;
   let progress: TrainingProgress;
   const optimizer = new ScheduledAdam(config.learningRate, 0.9, 0.999);
@@ -139,7 +154,11 @@ export async function trainCnn(options: TrainCnnOptions): Promise<TrainCnnResult
   if (batches === 0) throw new Error(`training split has ${train.count} images, fewer than one batch of ${config.batchSize}`);
   const buffer = new Float32Array(config.batchSize * side * side);
   let interrupted = false;
-  const step = await TrainingStep.create({ model, optimizer, input, replicas: config.replicas, cnn: config.cnn });
+  const loss = config.loss ?? PLAIN_LOSS;
+  if (loss.distillation !== undefined && teacher?.length !== train.count * NUM_EXPRESSIONS) {
+    throw new Error(`distillation needs the teacher's probabilities for all ${train.count} training images`);
+  }
+  const step = await TrainingStep.create({ model, optimizer, input, loss, replicas: config.replicas, cnn: config.cnn });
   try {
     for (let epoch = progress.completedEpochs; epoch < config.epochs && !interrupted; epoch++) {
       const order = shuffledIndices(train.count, seedrandom(`${config.seed}:shuffle:${epoch}`));
@@ -161,7 +180,8 @@ export async function trainCnn(options: TrainCnnOptions): Promise<TrainCnnResult
         augmentBatch(train.pixels, indices, side, config.augment, seeds.augment, buffer);
         optimizer.setLearningRate(cosineRate(config, epoch + b / batches));
         const labels = Uint8Array.from(indices, (i) => train.labels[i] as number);
-        const outcome = await step.run(buffer, labels, seeds.dropoutKeys);
+        const targets = loss.distillation === undefined ? undefined : gatherRows(teacher as Float32Array, indices);
+        const outcome = await step.run({ pixels: buffer, labels, teacher: targets }, seeds.dropoutKeys);
         const accuracy = outcome.correct / outcome.count;
         lossSum += outcome.loss;
         correctSum += accuracy;
