@@ -53,4 +53,15 @@ describe('augmentBatch', () => {
     // Zoomed in 1.5x, the centre stays put while the corners pull inwards.
     expect(at(varied, 0, 0)).toBeGreaterThan(at(image, 0, 0));
   });
+
+  it('erases a rectangle of the drawn size, place and aspect with noise, and only when drawn', () => {
+    // No flip or shift; erase draw 0.1 < 0.5: area draw 0 -> 2% of 64 px = 1.28; aspect draw 0.5 -> ~1: a 1x1 square;
+    // top and left draws 0.5 -> floor(8 * 0.5) = 4; noise draw 0.2 -> 51.
+    const erased = augment({ flip: 0.5, maxShift: 0, erase: 0.5 }, scripted(0.9, 0.5, 0.5, 0.1, 0, 0.5, 0.5, 0.5, 0.2));
+    const changed = Array.from(erased).flatMap((v, i) => (v === image[i] ? [] : [i]));
+    expect(changed).toEqual([4 * side + 4]);
+    expect(at(erased, 4, 4)).toBeCloseTo(0.2 * 255, 4);
+    // Erase draw 0.7 >= 0.5: the image is copied, and no more draws are taken.
+    expect(Array.from(augment({ flip: 0.5, maxShift: 0, erase: 0.5 }, scripted(0.9, 0.5, 0.5, 0.7)))).toEqual(Array.from(image));
+  });
 });
