@@ -150,5 +150,8 @@ program
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  // Exit now rather than when the event loop drains: a timer or worker thread left behind by the
+  // failed work (a progress bar, a replica pool) would otherwise keep a failed command running.
+  // Writes to stderr/stdout are synchronous for files and pipes on Linux, so nothing is lost.
+  process.exit(1);
 });

@@ -38,8 +38,7 @@ export async function runEval(options: EvalCommandOptions): Promise<number> {
     await copyRows(pass.cnnProbabilities, cnnProbabilities, start);
     Object.values(pass).forEach((t) => t.dispose());
     bar.update(start + count);
-  });
-  bar.stop();
+  }).finally(() => bar.stop());
   classifier.dispose();
 
   const split = splitTitle(options.split);

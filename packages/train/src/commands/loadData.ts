@@ -13,14 +13,14 @@ export function splitTitle(split: SplitName): string {
 /** Loads a split with a progress bar and says what was skipped; `limit` subsamples it for smoke runs. */
 export async function loadForCommand(data: string, split: SplitName, options: { strict: boolean; limit?: number }): Promise<LabeledImages> {
   let bar: ReturnType<typeof startProgress> | undefined;
+  // The bar's timer keeps Node alive: it must stop on failures too, or the CLI hangs after printing the error.
   const { images, report } = await loadSplit(data, split, {
     strict: options.strict,
     onProgress: (done, total) => {
       bar ??= startProgress(`loading ${splitTitle(split)}`, total, 'units');
       bar.update(done);
     },
-  });
-  bar?.stop();
+  }).finally(() => bar?.stop());
   const notes = [report.cached ? 'from cache' : 'decoded', report.resized > 0 ? `${report.resized} resized to 48x48` : ''];
   console.error(`${splitTitle(split)}: ${images.count} images (${notes.filter(Boolean).join(', ')})`);
   if (report.skipped.length > 0) {

@@ -26,6 +26,7 @@ import { cycleEnds } from '../training/schedule.js';
 import { trainCnn, type TrainCnnResult, type TrainConfig } from '../training/trainer.js';
 import { formatDuration, startProgress, type ProgressBar } from '../ui/progress.js';
 import { loadForCommand, splitTitle } from './loadData.js';
+import { prepareTrainFolders } from './trainFolders.js';
 import { PRESETS, type PresetName } from './presets.js';
 
 export interface TrainCommandOptions {
@@ -57,6 +58,8 @@ export interface TrainCommandOptions {
   backend: BackendPreference;
   resume: boolean;
   strict: boolean;
+  /** Export even into an --out that holds more than a previous export (it is replaced). */
+  force?: boolean;
 }
 
 /** The preset with the command line's overrides: every default is merged here and nowhere else. */
@@ -271,6 +274,8 @@ async function previousStudies(out: string): Promise<{ sections: string[]; files
 export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const startedAt = Date.now();
   const backend = await selectTrainingBackend({ prefer: options.backend });
+  // Locks --run, recovers interrupted writes, checks --out (trainFolders.ts): folder mistakes fail in seconds.
+  await prepareTrainFolders(options);
   const splits = await loadSplits(options);
   const settings = resolveSettings(options, splits.input);
   checkSettings(settings, options.cnnEpoch);
@@ -332,6 +337,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     },
     { images: splits.validation, svmScores: cnnSvm.validationScores },
     documents,
+    { force: options.force },
   );
   shipped.cnn.dispose();
   console.log(comparisonTable({ ...validationMetrics }, CLASSIFIER_NAMES));

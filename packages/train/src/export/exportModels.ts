@@ -16,6 +16,8 @@ import { writeFolderAtomically } from '../fsAtomic.js';
 import { copyRows, facesPerBatch, forEachBatch } from '../training/batches.js';
 import { toFloat16Files } from './float16.js';
 import { folderReader } from './nodeReader.js';
+import { foreignContent, foreignContentError } from './outFolder.js';
+import { acquireLock } from '../runLock.js';
 
 const CNN_MODEL = 'cnn/model.json';
 const CNN_WEIGHTS = 'weights.bin';
@@ -49,13 +51,26 @@ export interface ExportCheck {
 /** Extra documents written beside the artifacts (REPORT.md, figures), keyed by file name. */
 export type ExportDocuments = ReadonlyMap<string, string>;
 
+/** How an export may treat its target folder. */
+export interface ExportOptions {
+  /** Replace `target` even when it holds more than a previous export (`--force`). */
+  force?: boolean;
+}
+
 /**
  * Writes models/ atomically: builds every file in a temp folder, reloads it through
  * @fer/core exactly as the web app and `pnpm eval` will, checks that it reproduces the
  * training code's SVM scores, and only then swaps it in. On any failure the previous
- * models/ stays as it was.
+ * models/ stays as it was. The target is locked meanwhile (runLock.ts), and it must hold
+ * nothing but a previous export unless `options.force` (outFolder.ts).
  */
-export async function exportModels(target: string, content: ExportContent, check: ExportCheck, documents: ExportDocuments): Promise<Manifest> {
+export async function exportModels(
+  target: string,
+  content: ExportContent,
+  check: ExportCheck,
+  documents: ExportDocuments,
+  options: ExportOptions = {},
+): Promise<Manifest> {
   const { cnn, featureLayer, featureDims, mirrorAverage, testTimeViews, weightPrecision, svm, svmOptions, ...recorded } = content;
   const encoded = await encodeLayersModel(cnn, CNN_WEIGHTS);
   const { modelJson, weights } = weightPrecision === 'float16' ? toFloat16Files(encoded) : encoded;
@@ -80,7 +95,15 @@ export async function exportModels(target: string, content: ExportContent, check
 
   const everything = new Map<string, Uint8Array | string>([...artifacts, ...documents]);
   everything.set(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
-  await writeFolderAtomically(target, everything, (temp) => verifyExport(temp, check));
+  const lock = await acquireLock(target);
+  try {
+    // Checked again: the folder may have changed during the hours of training since the CLI first looked.
+    const why = await foreignContent(target, everything.keys());
+    if (why !== undefined && options.force !== true) throw foreignContentError(target, why);
+    await writeFolderAtomically(target, everything, (temp) => verifyExport(temp, check));
+  } finally {
+    lock.release();
+  }
   return manifest;
 }
 

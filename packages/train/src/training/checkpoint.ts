@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeLayersModel, encodeLayersModel } from '@fer/core';
-import { writeFolderAtomically } from '../fsAtomic.js';
+import { recoverSwap, writeFolderAtomically } from '../fsAtomic.js';
 
 /** Where training stands; saved with every checkpoint so `--resume` continues exactly. */
 export interface TrainingProgress {
@@ -62,24 +62,33 @@ export class CheckpointStore<Config> {
     await writeFolderAtomically(join(this.folder, kind), files);
   }
 
-  /** Loads a checkpoint, or returns undefined when there is none. */
+  /**
+   * Loads a checkpoint, or returns undefined when there is none. A damaged one (edited, truncated,
+   * half-copied) is an error naming the file at fault, never a crash deep inside tfjs.
+   */
   async load(kind: 'last' | 'best'): Promise<Checkpoint<Config> | undefined> {
     const dir = join(this.folder, kind);
-    const stateText = await readFile(join(dir, STATE), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    for (const line of await recoverSwap(dir)) console.error(line);
+    const statePath = join(dir, STATE);
+    const stateText = await readFile(statePath, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
-      throw error;
+      throw checkpointError(statePath, `cannot be read (${error.code ?? error.message})`, error);
     });
     if (stateText === undefined) return undefined;
-    const state = JSON.parse(stateText) as { progress: TrainingProgress; config: Config; optimizerSpecs: tf.io.WeightsManifestEntry[] };
-    const model = await this.loadModel(kind);
-    const optimizerData = await readFile(join(dir, OPTIMIZER));
-    const decoded = tf.io.decodeWeights(new Uint8Array(optimizerData).buffer, state.optimizerSpecs);
+    const state = parseState<Config>(statePath, stateText);
+    const model = await loadModelFrom(dir);
+    const optimizerPath = join(dir, OPTIMIZER);
+    const optimizerData = await readFile(optimizerPath).catch((error: NodeJS.ErrnoException) => {
+      throw checkpointError(optimizerPath, `cannot be read (${error.code ?? error.message})`, error);
+    });
+    const decoded = decodeWeightFile(optimizerPath, optimizerData, state.optimizerSpecs);
     const optimizerWeights = state.optimizerSpecs.map((spec) => ({ name: spec.name, tensor: decoded[spec.name] as tf.Tensor }));
     return { model, optimizerWeights, progress: state.progress, config: state.config };
   }
 
   /** Loads only a checkpoint's model (no optimizer state). */
   async loadModel(kind: 'last' | 'best'): Promise<tf.LayersModel> {
+    for (const line of await recoverSwap(join(this.folder, kind))) console.error(line);
     return loadModelFrom(join(this.folder, kind));
   }
 
@@ -93,6 +102,7 @@ export class CheckpointStore<Config> {
   }
 
   async loadSnapshot(epoch: number): Promise<tf.LayersModel> {
+    for (const line of await recoverSwap(this.snapshotFolder(epoch))) console.error(line);
     return loadModelFrom(this.snapshotFolder(epoch));
   }
 
@@ -111,7 +121,80 @@ export class CheckpointStore<Config> {
   }
 }
 
+/** An error about one checkpoint file, naming it and what to do. */
+function checkpointError(file: string, detail: string, cause?: unknown): Error {
+  return new Error(`checkpoint file ${file}: ${detail}; restore that checkpoint folder, or train again without --resume into a fresh --run`, { cause });
+}
+
+function parseState<Config>(file: string, text: string): { progress: TrainingProgress; config: Config; optimizerSpecs: tf.io.WeightsManifestEntry[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw checkpointError(file, `is not valid JSON (${(error as Error).message})`, error);
+  }
+  const state = value as { progress?: Partial<TrainingProgress>; config?: unknown; optimizerSpecs?: unknown } | null;
+  const progress = state?.progress;
+  if (
+    typeof state !== 'object' ||
+    state === null ||
+    typeof state.config !== 'object' ||
+    state.config === null ||
+    !Array.isArray(state.optimizerSpecs) ||
+    typeof progress !== 'object' ||
+    !Number.isInteger(progress.completedEpochs) ||
+    !Number.isInteger(progress.completedBatches) ||
+    !Array.isArray(progress.history)
+  ) {
+    throw checkpointError(file, 'is not a checkpoint state (expected progress, config and optimizerSpecs)');
+  }
+  return value as { progress: TrainingProgress; config: Config; optimizerSpecs: tf.io.WeightsManifestEntry[] };
+}
+
+const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+
+/** Checks that a weights file's size is what its specs say, naming the file when not. */
+function checkWeightBytes(file: string, data: Uint8Array, specs: tf.io.WeightsManifestEntry[]): void {
+  let expected = 0;
+  for (const spec of specs) {
+    const perElement = BYTES_PER_ELEMENT[spec.quantization?.dtype ?? spec.dtype];
+    if (perElement === undefined || !Array.isArray(spec.shape)) throw checkpointError(file, `has an unreadable weight spec '${String(spec.name)}'`);
+    expected += perElement * spec.shape.reduce((a, b) => a * b, 1);
+  }
+  if (data.byteLength !== expected) {
+    throw checkpointError(file, `holds ${data.byteLength} bytes where its specs need ${expected} (truncated or from another model?)`);
+  }
+}
+
+/** Decodes a weights file whose size was checked, naming the file when it cannot be. */
+function decodeWeightFile(file: string, data: Uint8Array, specs: tf.io.WeightsManifestEntry[]): tf.NamedTensorMap {
+  checkWeightBytes(file, data, specs);
+  try {
+    return tf.io.decodeWeights(new Uint8Array(data).buffer, specs);
+  } catch (error) {
+    throw checkpointError(file, `cannot be decoded (${(error as Error).message})`, error);
+  }
+}
+
 async function loadModelFrom(dir: string): Promise<tf.LayersModel> {
-  const modelJson: unknown = JSON.parse(await readFile(join(dir, MODEL), 'utf8'));
-  return decodeLayersModel(modelJson, [await readFile(join(dir, WEIGHTS))]);
+  const modelPath = join(dir, MODEL);
+  const weightsPath = join(dir, WEIGHTS);
+  let modelJson: unknown;
+  try {
+    modelJson = JSON.parse(await readFile(modelPath, 'utf8'));
+  } catch (error) {
+    throw checkpointError(modelPath, error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `cannot be read (${(error as Error).message})`, error);
+  }
+  const weights = await readFile(weightsPath).catch((error: NodeJS.ErrnoException) => {
+    throw checkpointError(weightsPath, `cannot be read (${error.code ?? error.message})`, error);
+  });
+  const manifest = (modelJson as { weightsManifest?: { weights?: tf.io.WeightsManifestEntry[] }[] } | null)?.weightsManifest;
+  if (!Array.isArray(manifest)) throw checkpointError(modelPath, 'is not a tfjs model.json (no weightsManifest)');
+  // Checked here, so a truncated file names itself instead of failing inside tfjs.
+  checkWeightBytes(weightsPath, weights, manifest.flatMap((group) => group.weights ?? []));
+  try {
+    return await decodeLayersModel(modelJson, [weights]);
+  } catch (error) {
+    throw checkpointError(modelPath, `tfjs could not build the model (${(error as Error).message})`, error);
+  }
 }
