@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { artifactPathProblem, checkArtifactPath } from './artifactPath.js';
 import { ArtifactError } from './errors.js';
 import { sha256Hex } from './hash.js';
 import { decodeLayersModel, weightPathsOf } from './layersFormat.js';
@@ -18,10 +19,20 @@ export interface LoadedArtifacts {
   svm: SvmParams;
 }
 
-/** An ArtifactReader over HTTP(S), relative to `baseUrl` (which should end in '/'). */
+/**
+ * An ArtifactReader over HTTP(S), relative to `baseUrl` (which should end in '/'). It requests
+ * nothing outside that folder of that origin: a path that is absolute, a URL, or climbs out with
+ * '..' is refused before any request (an ArtifactError naming the path), whatever the page's CSP.
+ */
 export function fetchReader(baseUrl: string | URL, fetchFn: typeof fetch = fetch): ArtifactReader {
+  const folder = new URL('./', baseUrl);
   return async (relativePath) => {
-    const response = await fetchFn(new URL(relativePath, baseUrl));
+    const problem = artifactPathProblem(relativePath);
+    const url = problem === undefined ? new URL(relativePath, folder) : undefined;
+    if (url === undefined || url.origin !== folder.origin || !url.href.startsWith(folder.href)) {
+      throw new ArtifactError(relativePath, 'invalid', `not a path inside ${folder.href}: ${problem ?? 'it resolves outside the folder'}`);
+    }
+    const response = await fetchFn(url);
     if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
     return new Uint8Array(await response.arrayBuffer());
   };
@@ -31,6 +42,7 @@ async function readOrFail(read: ArtifactReader, file: string): Promise<Uint8Arra
   try {
     return await read(file);
   } catch (error) {
+    if (error instanceof ArtifactError) throw error;
     throw new ArtifactError(file, 'missing', error instanceof Error ? error.message : String(error), { cause: error });
   }
 }
@@ -70,6 +82,10 @@ export async function loadManifest(read: ArtifactReader): Promise<Manifest> {
   const json = parseJson(MANIFEST_FILE, await readOrFail(read, MANIFEST_FILE));
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) throw new ArtifactError(MANIFEST_FILE, 'invalid', formatZodIssues(parsed.error.issues));
+  // Every path the manifest refers to stays inside the folder (see artifactPath.ts).
+  checkArtifactPath(parsed.data.cnn.modelPath, MANIFEST_FILE, 'cnn.modelPath');
+  checkArtifactPath(parsed.data.svm.path, MANIFEST_FILE, 'svm.path');
+  for (const path of Object.keys(parsed.data.files)) checkArtifactPath(path, MANIFEST_FILE, 'files key');
   const labels = parsed.data.labels.join(',');
   if (labels !== EXPRESSIONS.join(',')) {
     throw new ArtifactError(MANIFEST_FILE, 'invalid', `labels ${labels} differ from this build's ${EXPRESSIONS.join(',')}`);
@@ -94,6 +110,10 @@ export async function loadArtifacts(read: ArtifactReader): Promise<LoadedArtifac
     throw new ArtifactError(modelPath, 'invalid', (error as Error).message, { cause: error });
   }
   const modelDir = modelPath.includes('/') ? modelPath.slice(0, modelPath.lastIndexOf('/') + 1) : '';
+  for (const path of weightPaths) {
+    checkArtifactPath(path, modelPath, 'weights path');
+    checkArtifactPath(modelDir + path, modelPath, 'weights path');
+  }
   const weightFiles = await Promise.all(weightPaths.map((path) => readVerified(read, manifest, modelDir + path)));
   let cnn: tf.LayersModel;
   try {

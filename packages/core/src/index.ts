@@ -1,5 +1,6 @@
 export * from './labels.js';
 export * from './errors.js';
+export * from './artifactPath.js';
 export * from './hash.js';
 export * from './manifest.js';
 export * from './layersFormat.js';
