@@ -63,6 +63,26 @@ export class ImportError extends Error {
   override name = 'ImportError';
 }
 
+/**
+ * The largest file an import reads. A session at 10 frames/s takes roughly 2.5 KB per face per
+ * second of JSON (9 MB per face-hour), so 64 MB holds about 7 face-hours; reading and parsing a much
+ * larger file would take several times its size in memory and could crash a phone's tab.
+ */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+
+const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+
+/**
+ * Reads and parses a session file the user picked, refusing one over `limit` bytes before reading
+ * it (Blob.size is known without reading).
+ */
+export async function readSessionFile(file: Pick<Blob, 'size' | 'text'>, limit = MAX_IMPORT_BYTES): Promise<Session> {
+  if (file.size > limit) {
+    throw new ImportError(`This file is ${megabytes(file.size)}; session files over ${megabytes(limit)} can't be imported. Choose a session exported by this app (.json).`);
+  }
+  return fromJson(await file.text());
+}
+
 /** Parses an exported JSON document back into a session (stopped, whatever it was when exported). */
 export function fromJson(text: string): Session {
   let raw: unknown;
