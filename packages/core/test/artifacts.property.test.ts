@@ -1,0 +1,79 @@
+/**
+ * Property test of the artifact loader (issue 26): random truncations, byte flips, inserted bytes and
+ * garbage in any artifact file never crash it (every failure is an ArtifactError naming a file),
+ * never hang, and never pass silently: a damaged hashed file is always refused, naming that file.
+ * Only manifest.json itself is not hashed; damage there either is refused or leaves a manifest that
+ * still validates (and the files it lists still match their hashes).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ArtifactError, MANIFEST_FILE, loadArtifacts, type LoadedArtifacts } from '../src/index.js';
+import { readerOf, tinyArtifacts } from './tinyArtifacts.js';
+
+type Damage =
+  | { kind: 'truncate'; at: number }
+  | { kind: 'flip'; flips: { at: number; xor: number }[] }
+  | { kind: 'insert'; at: number; bytes: Uint8Array }
+  | { kind: 'garbage'; bytes: Uint8Array };
+
+const fraction = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
+const damage: fc.Arbitrary<Damage> = fc.oneof(
+  fc.record({ kind: fc.constant('truncate' as const), at: fraction }),
+  fc.record({ kind: fc.constant('flip' as const), flips: fc.array(fc.record({ at: fraction, xor: fc.integer({ min: 1, max: 255 }) }), { minLength: 1, maxLength: 8 }) }),
+  fc.record({ kind: fc.constant('insert' as const), at: fraction, bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
+  fc.record({ kind: fc.constant('garbage' as const), bytes: fc.uint8Array({ maxLength: 2048 }) }),
+);
+
+function applyDamage(bytes: Uint8Array, d: Damage): Uint8Array {
+  const at = (f: number) => Math.floor(f * bytes.length);
+  switch (d.kind) {
+    case 'truncate':
+      return bytes.slice(0, at(d.at));
+    case 'flip': {
+      const out = bytes.slice();
+      for (const { at: f, xor } of d.flips) if (out.length > 0) out[at(f)] = out[at(f)]! ^ xor;
+      return out;
+    }
+    case 'insert':
+      return Uint8Array.from([...bytes.subarray(0, at(d.at)), ...d.bytes, ...bytes.subarray(at(d.at))]);
+    case 'garbage':
+      return d.bytes;
+  }
+}
+
+const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+describe('loadArtifacts under random damage', () => {
+  it('never crashes, hangs or passes a damaged hashed file', async () => {
+    const { files } = await tinyArtifacts();
+    const names = [...files.keys()];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...names), damage, async (name, d) => {
+        const original = files.get(name)!;
+        const damaged = applyDamage(original, d);
+        const copy = new Map(files);
+        copy.set(name, damaged);
+        let timer: NodeJS.Timeout | undefined;
+        const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('HANG')), 10_000)));
+        const outcome = await Promise.race([loadArtifacts(readerOf(copy)), hang]).then(
+          (loaded: LoadedArtifacts) => ({ loaded }),
+          (error: unknown) => ({ error }),
+        );
+        clearTimeout(timer);
+        if ('loaded' in outcome) {
+          outcome.loaded.cnn.dispose();
+          // Only a change that leaves the bytes equal, or a manifest that still validates, may load.
+          expect(same(damaged, original) || name === MANIFEST_FILE, `${name} damaged (${d.kind}) but loaded`).toBe(true);
+          return;
+        }
+        const { error } = outcome;
+        expect(error, String(error)).toBeInstanceOf(ArtifactError);
+        const { file } = error as ArtifactError;
+        expect((error as Error).message).toContain(file);
+        // A damaged hashed file is named itself; manifest damage may surface as any file it now points to.
+        if (name !== MANIFEST_FILE) expect(file).toBe(name);
+      }),
+      { numRuns: 200, seed: 26 },
+    );
+  }, 120_000);
+});
