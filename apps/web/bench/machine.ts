@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { chromiumPath } from '../test/helpers/chromium.js';
 
 /** Where a benchmark ran: results from different machines or browsers are not comparable. */

@@ -53,7 +53,7 @@ async function main(): Promise<number> {
       }
       const result = await module.run(context);
       results[module.name] = result;
-      reports.push(`## ${module.name}: ${module.description}\n\n${module.markdown(result as never)}`);
+      reports.push(`## ${module.name}: ${module.description}\n\n${module.markdown(result)}`);
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

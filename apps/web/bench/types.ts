@@ -15,7 +15,7 @@ export interface BenchContext {
   /** Seconds each measurement runs (after its warm-up). */
   seconds: number;
   /** Progress line on stderr, so stdout stays the report. */
-  log(message: string): void;
+  log: (message: string) => void;
 }
 
 /** One benchmark: `run` returns JSON-able data, `markdown` renders it for the terminal. */

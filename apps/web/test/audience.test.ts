@@ -17,13 +17,15 @@ class MemorySink implements SessionSink {
   metas: SessionMeta[] = [];
   chunks = new Map<number, FrameSample[]>();
   full = false;
-  async saveMeta(meta: SessionMeta): Promise<void> {
-    if (this.full) throw new DOMException('quota', 'QuotaExceededError');
+  saveMeta(meta: SessionMeta): Promise<void> {
+    if (this.full) return Promise.reject(new DOMException('quota', 'QuotaExceededError'));
     this.metas.push(meta);
+    return Promise.resolve();
   }
-  async saveChunk(_id: string, index: number, frames: FrameSample[]): Promise<void> {
-    if (this.full) throw new DOMException('quota', 'QuotaExceededError');
+  saveChunk(_id: string, index: number, frames: FrameSample[]): Promise<void> {
+    if (this.full) return Promise.reject(new DOMException('quota', 'QuotaExceededError'));
     this.chunks.set(index, frames);
+    return Promise.resolve();
   }
   frames(): FrameSample[] {
     return [...this.chunks.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, f]) => f);

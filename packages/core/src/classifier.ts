@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { argMax } from './argMax.js';
 import { loadArtifacts, type ArtifactReader, type LoadedArtifacts } from './artifacts.js';
 import { EXPRESSIONS, type Expression } from './labels.js';
 import type { InputSpec, Manifest, TestTimeView } from './manifest.js';
@@ -24,6 +25,11 @@ export interface ForwardPass {
   cnnProbabilities: tf.Tensor2D;
   /** SVM decision values on the features [N, 7]. */
   svmScores: tf.Tensor2D;
+}
+
+/** Disposes every tensor of a forward pass. */
+export function disposeForwardPass(pass: ForwardPass): void {
+  tf.dispose([pass.features, pass.cnnProbabilities, pass.svmScores]);
 }
 
 /**
@@ -75,7 +81,7 @@ function applyToViewStack(network: tf.LayersModel, stack: tf.Tensor4D, groups: n
     const passes = mirror ? 2 * groups : groups;
     const count = stack.shape[0] / groups;
     const [featureMap, probabilities] = network.apply(all, { training: false }) as [tf.Tensor, tf.Tensor];
-    const meanOverViews = (t: tf.Tensor): tf.Tensor2D => (passes === 1 ? t.reshape([count, -1]) : t.reshape([passes, count, -1]).mean(0)) as tf.Tensor2D;
+    const meanOverViews = (t: tf.Tensor): tf.Tensor2D => (passes === 1 ? t.reshape([count, -1]) : t.reshape([passes, count, -1]).mean(0));
     return [meanOverViews(featureMap), meanOverViews(probabilities)];
   });
 }
@@ -169,7 +175,7 @@ export class ExpressionClassifier {
   }
 
   private svm(features: tf.Tensor2D): tf.Tensor2D {
-    return features.matMul(this.svmWeights).add(this.svmBias) as tf.Tensor2D;
+    return features.matMul(this.svmWeights).add<tf.Tensor2D>(this.svmBias);
   }
 
   /** Calibrated probabilities from SVM scores. */
@@ -189,7 +195,7 @@ export class ExpressionClassifier {
     const k = EXPRESSIONS.length;
     return Array.from({ length: grayFaces.shape[0] }, (_, i) => {
       const p = probabilityData.slice(i * k, (i + 1) * k);
-      const best = p.indexOf(Math.max(...p));
+      const best = argMax(p);
       return {
         expression: EXPRESSIONS[best] as Expression,
         confidence: p[best] as number,

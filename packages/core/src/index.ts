@@ -7,5 +7,6 @@ export * from './layersFormat.js';
 export * from './artifacts.js';
 export * from './preprocess.js';
 export * from './views.js';
+export * from './argMax.js';
 export * from './classifier.js';
 export * from './saliency.js';

@@ -13,7 +13,7 @@ export interface LayersModelFiles {
 export async function encodeLayersModel(model: tf.LayersModel, weightsPath: string): Promise<LayersModelFiles> {
   let files: LayersModelFiles | undefined;
   await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
+    tf.io.withSaveHandler((artifacts) => {
       if (artifacts.weightData === undefined || artifacts.weightSpecs === undefined) {
         throw new Error('model has no weights to save');
       }
@@ -29,7 +29,7 @@ export async function encodeLayersModel(model: tf.LayersModel, weightsPath: stri
         modelJson: new TextEncoder().encode(JSON.stringify(modelJson)),
         weights: new Uint8Array(weightData),
       };
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+      return Promise.resolve({ modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) });
     }),
   );
   if (files === undefined) throw new Error('tfjs did not call the save handler');

@@ -99,10 +99,10 @@ export function cropFaces(frame: tf.Tensor3D | FramePixels, boxes: readonly Face
   if (area.width !== width || area.height !== height) throw new Error(`the window is ${area.width}x${area.height} but its pixels are ${width}x${height}`);
   const sampleBoxes = boxes.map((box) => sampleBox(cropRegion(box, margin), frameWidth ?? width, frameHeight ?? height, area));
   return tf.tidy(() => {
-    const image = pixels.toFloat().expandDims(0) as tf.Tensor4D;
+    const image = pixels.toFloat().expandDims<tf.Tensor4D>(0);
     const crops = tf.image.cropAndResize(image, sampleBoxes, boxes.map(() => 0), [input.height, input.width]);
     if (channels === 1) return crops;
     const rgb = channels === 4 ? crops.slice([0, 0, 0, 0], [-1, -1, -1, 3]) : crops;
-    return rgb.mul(tf.tensor1d([...LUMA])).sum(-1, true) as tf.Tensor4D;
+    return rgb.mul(tf.tensor1d([...LUMA])).sum<tf.Tensor4D>(-1, true);
   });
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExpressionClassifier } from './classifier.js';
+import { argMax } from './argMax.js';
 import { normalizeGray } from './preprocess.js';
 
 /** Options for `saliencyMap`. */
@@ -27,11 +28,11 @@ export function saliencyMap(classifier: ExpressionClassifier, grayFace: tf.Tenso
   if (grayFace.shape[0] !== 1) throw new Error(`saliencyMap takes one face, got a batch of ${grayFace.shape[0]}`);
   return tf.tidy(() => {
     const input = normalizeGray(grayFace, classifier.manifest.input) as tf.Tensor4D;
-    const classIndex = options.classIndex ?? (classifier.svmScores(input).argMax(1).dataSync()[0] as number);
+    const classIndex = options.classIndex ?? argMax(classifier.svmScores(input).dataSync());
     const gradient = classifier.inputGradient(input, classIndex);
-    const blurred = tf.conv2d(gradient.abs() as tf.Tensor4D, gaussianKernel(options.sigma ?? 1.5), 1, 'same');
+    const blurred = tf.conv2d(gradient.abs<tf.Tensor4D>(), gaussianKernel(options.sigma ?? 1.5), 1, 'same');
     const low = blurred.min();
     const range = blurred.max().sub(low).add(1e-12);
-    return blurred.sub(low).div(range).squeeze([0, 3]) as tf.Tensor2D;
+    return blurred.sub(low).div(range).squeeze<tf.Tensor2D>([0, 3]);
   });
 }

@@ -79,13 +79,16 @@ describe('loadArtifacts refuses paths outside the folder, naming them', () => {
   });
 });
 
+/** The address a fetch was asked for, whichever form it came in. */
+const urlOf = (input: string | URL | Request): string => (input instanceof Request ? input.url : input.toString());
+
 describe('fetchReader stays inside its folder of its origin', () => {
   const base = 'https://app.example/fer/models/';
   function fakeFetch(): { fetchFn: typeof fetch; urls: string[] } {
     const urls: string[] = [];
-    const fetchFn = (async (input: string | URL | Request) => {
-      urls.push(String(input));
-      return new Response(new Uint8Array([1, 2, 3]));
+    const fetchFn = ((input: string | URL | Request) => {
+      urls.push(urlOf(input));
+      return Promise.resolve(new Response(new Uint8Array([1, 2, 3])));
     }) as typeof fetch;
     return { fetchFn, urls };
   }
@@ -110,11 +113,11 @@ describe('fetchReader stays inside its folder of its origin', () => {
     const { files, manifest } = await tinyArtifacts();
     files.set(MANIFEST_FILE, encode({ ...manifest, svm: { ...manifest.svm, path: 'https://evil.example/svm.json' } }));
     const urls: string[] = [];
-    const fetchFn = (async (input: string | URL | Request) => {
-      urls.push(String(input));
-      const path = new URL(String(input)).pathname.replace('/fer/models/', '');
+    const fetchFn = ((input: string | URL | Request) => {
+      urls.push(urlOf(input));
+      const path = new URL(urlOf(input)).pathname.replace('/fer/models/', '');
       const body = files.get(path);
-      return body === undefined ? new Response(null, { status: 404 }) : new Response(body.slice());
+      return Promise.resolve(body === undefined ? new Response(null, { status: 404 }) : new Response(body.slice()));
     }) as typeof fetch;
     const error = await loadArtifacts(fetchReader(base, fetchFn)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ArtifactError);

@@ -26,7 +26,7 @@ describe('fetchReader', () => {
   it('loads and verifies artifacts over HTTP, giving the same scores as the in-memory reader', async () => {
     const overHttp = await ExpressionClassifier.create(fetchReader(baseUrl));
     const inMemory = await ExpressionClassifier.create(artifacts.reader);
-    const faces = tf.fill([2, 48, 48, 1], 100) as tf.Tensor4D;
+    const faces = tf.fill<tf.Rank.R4>([2, 48, 48, 1], 100);
     const [a, b] = [await overHttp.classify(faces), await inMemory.classify(faces)];
     expect(a.map((p) => Array.from(p.svmScores))).toEqual(b.map((p) => Array.from(p.svmScores)));
     overHttp.dispose();

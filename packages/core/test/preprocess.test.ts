@@ -14,7 +14,7 @@ describe('cropFaces', () => {
     });
     const crops = cropFaces(frame, [{ x: 100, y: 30, width: 40, height: 40 }, { x: 0, y: 0, width: 40, height: 40 }], input, 0.25);
     expect(crops.shape).toEqual([2, 48, 48, 1]);
-    const [face, background] = crops.arraySync() as number[][][][];
+    const [face, background] = crops.arraySync();
     expect(face![24]![24]![0]).toBeCloseTo(0.299 * 255, 3);
     // The margin shows: with 25% per side the square spans the middle 2/3 of the crop.
     expect(face![2]![2]![0]).toBeCloseTo(0, 3);
@@ -23,7 +23,7 @@ describe('cropFaces', () => {
   });
 
   it('rejects an empty list of boxes', () => {
-    const frame = tf.zeros([10, 10, 3]) as tf.Tensor3D;
+    const frame = tf.zeros<tf.Rank.R3>([10, 10, 3]);
     expect(() => cropFaces(frame, [], input)).toThrow(/at least one box/);
     frame.dispose();
   });
@@ -44,8 +44,8 @@ describe('cropRegion', () => {
   it('is the region cropFaces reads, so a saliency map drawn over it lands on the pixels it explains', () => {
     const [height, width] = [240, 320];
     // Every pixel holds its own x, then its own y: the crop's corners tell where it was taken.
-    const xs = tf.tidy(() => tf.range(0, width).reshape([1, width, 1]).tile([height, 1, 1]) as tf.Tensor3D);
-    const ys = tf.tidy(() => tf.range(0, height).reshape([height, 1, 1]).tile([1, width, 1]) as tf.Tensor3D);
+    const xs = tf.tidy(() => tf.range(0, width).reshape([1, width, 1]).tile<tf.Tensor3D>([height, 1, 1]));
+    const ys = tf.tidy(() => tf.range(0, height).reshape([height, 1, 1]).tile<tf.Tensor3D>([1, width, 1]));
     const box = { x: 120, y: 70, width: 60, height: 80 };
     const cropX = cropFaces(xs, [box], input, 0.15).dataSync();
     const cropY = cropFaces(ys, [box], input, 0.15).dataSync();
@@ -63,7 +63,7 @@ describe('cropWindow', () => {
   const frameWidth = 160;
   const frameHeight = 120;
   // Every pixel a different colour, so any misplaced sample shows.
-  const frame = tf.tidy(() => tf.randomUniform([frameHeight, frameWidth, 4], 0, 255, 'int32', 7) as tf.Tensor3D);
+  const frame = tf.tidy(() => tf.randomUniform<tf.Rank.R3>([frameHeight, frameWidth, 4], 0, 255, 'int32', 7));
   const boxes = [
     { x: 50.3, y: 20.7, width: 40.2, height: 44.9 }, // inside the frame
     { x: -12.5, y: 80, width: 50, height: 50 }, // over the left and bottom edges

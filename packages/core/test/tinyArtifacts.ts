@@ -31,10 +31,9 @@ export function sequence(seed: number): () => number {
 }
 
 export function readerOf(files: ReadonlyMap<string, Uint8Array>): ArtifactReader {
-  return async (path) => {
+  return (path) => {
     const bytes = files.get(path);
-    if (bytes === undefined) throw new Error('not found');
-    return bytes;
+    return bytes === undefined ? Promise.reject(new Error('not found')) : Promise.resolve(bytes);
   };
 }
 

@@ -90,7 +90,7 @@ describe('ExpressionClassifier with test-time views', () => {
     const scale = Math.max(...expected.map(Math.abs));
     expect(scale).toBeGreaterThan(0);
     expect(Math.max(...actual.map((v, i) => Math.abs(v - (expected[i] as number))))).toBeLessThan(1e-4 * scale);
-    expect(() => classifier.inputGradient(tf.concat([input, input]) as tf.Tensor4D, 0)).toThrow(/one face/);
+    expect(() => classifier.inputGradient(tf.concat<tf.Tensor4D>([input, input]), 0)).toThrow(/one face/);
     classifier.dispose();
   });
 });

@@ -158,7 +158,7 @@ describe('loadSplit', () => {
     writeFileSync(join(dir, 'test', 'happy', 'Mystery_1.jpg'), testRows[0]!.jpeg);
     const { images, report } = await loadSplit(dir, 'public', { cacheDir: tempDir() });
     expect(images.count).toBe(EXPRESSIONS.length);
-    expect(report.skipped).toEqual([{ source: 'test/happy/Mystery_1.jpg', reason: expect.stringContaining('PublicTest_') }]);
+    expect(report.skipped).toEqual([{ source: 'test/happy/Mystery_1.jpg', reason: expect.stringContaining('PublicTest_') as string }]);
   });
 
   it('skips an undecodable JPEG and counts it, or throws naming it in strict mode', async () => {
@@ -174,7 +174,7 @@ describe('loadSplit', () => {
     const { images, report } = await loadSplit(dir, 'train', { cacheDir });
     expect(images.count).toBe(train.length - 1);
     expect(report.loaded).toBe(train.length - 1);
-    expect(report.skipped).toEqual([{ source, reason: expect.stringContaining('cannot decode JPEG') }]);
+    expect(report.skipped).toEqual([{ source, reason: expect.stringContaining('cannot decode JPEG') as string }]);
     expect(images.sources).not.toContain(source);
     // The skip is cached with the images, and strict mode still refuses it.
     await expect(loadSplit(dir, 'train', { cacheDir, strict: true })).rejects.toThrow(source);
@@ -197,8 +197,8 @@ describe('loadSplit', () => {
     expect(images.count).toBe(train.length);
     expect(report.skipped).toEqual([
       { source: `fer2013.csv:row ${first}`, reason: `expected ${PIXELS} pixel values, got ${PIXELS + 1}` },
-      { source: `fer2013.csv:row ${first + 1}`, reason: expect.stringContaining("unknown emotion code '7'") },
-      { source: `fer2013.csv:row ${first + 2}`, reason: expect.stringContaining("unknown Usage 'Validation'") },
+      { source: `fer2013.csv:row ${first + 1}`, reason: expect.stringContaining("unknown emotion code '7'") as string },
+      { source: `fer2013.csv:row ${first + 2}`, reason: expect.stringContaining("unknown Usage 'Validation'") as string },
       { source: `fer2013.csv:row ${first + 3}`, reason: `pixel ${PIXELS} is above 255` },
       { source: `fer2013.csv:row ${first + 4}`, reason: 'expected 3 fields, got 4' },
     ]);

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeLayersModel, encodeLayersModel, type LayersModelFiles } from '@fer/core';
 import { selectTrainingBackend } from '../src/backend/selectBackend.js';

@@ -31,8 +31,8 @@ describe('fitLinearSvm', () => {
   it('separates well-separated blobs, 2 and 4 classes', () => {
     for (const K of [2, 4]) {
       const centers = randomCenters(K, 8, 12, `sep-centers-${K}`);
-      const train = blobs(centers, Array(K).fill(100), 1, `sep-train-${K}`);
-      const test = blobs(centers, Array(K).fill(200), 1, `sep-test-${K}`);
+      const train = blobs(centers, new Array<number>(K).fill(100), 1, `sep-train-${K}`);
+      const test = blobs(centers, new Array<number>(K).fill(200), 1, `sep-test-${K}`);
       const model = fitLinearSvm(train.features, train.labels, 8, K, { C: 1, seed: 1 });
       expect(accuracy(predictClasses(model, train.features), train.labels)).toBe(1);
       expect(accuracy(predictClasses(model, test.features), test.labels)).toBeGreaterThan(0.99);
@@ -43,8 +43,8 @@ describe('fitLinearSvm', () => {
     // Centers 2.5 apart along one axis each, unit noise: the Bayes error is small but non-zero.
     const K = 4;
     const centers = Array.from({ length: K }, (_, k) => Array.from({ length: 6 }, (_, j) => (j === k ? 2.5 : 0)));
-    const train = blobs(centers, Array(K).fill(300), 1, 'overlap-train');
-    const test = blobs(centers, Array(K).fill(500), 1, 'overlap-test');
+    const train = blobs(centers, new Array<number>(K).fill(300), 1, 'overlap-train');
+    const test = blobs(centers, new Array<number>(K).fill(500), 1, 'overlap-test');
     for (const loss of ['hinge', 'squared-hinge'] as const) {
       const model = fitLinearSvm(train.features, train.labels, 6, K, { C: 0.1, loss, seed: 2 });
       const trainAcc = accuracy(predictClasses(model, train.features), train.labels);

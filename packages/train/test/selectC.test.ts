@@ -7,7 +7,7 @@ describe('selectC', () => {
     // Two overlapping classes in 20 dims, only the first informative: a tiny C underfits the bias,
     // a huge C fits the noise dims of a small training set.
     const dims = 20;
-    const centers = [Array(dims).fill(0), [1.5, ...Array(dims - 1).fill(0)]];
+    const centers = [new Array<number>(dims).fill(0), [1.5, ...new Array<number>(dims - 1).fill(0)]];
     const train = blobs(centers, [60, 20], 1, 'sel-train');
     const validation = blobs(centers, [600, 200], 1, 'sel-val');
     const candidates = [1e-4, 1e-2, 1, 100];

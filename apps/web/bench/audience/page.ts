@@ -66,7 +66,7 @@ async function run(plan: PassPlan): Promise<AudiencePass> {
       video.close();
     }
     unsavedFrames = recorder.unsavedFrames;
-    storageError = recorder.storageError === undefined ? undefined : String(recorder.storageError);
+    storageError = recorder.storageError === undefined ? undefined : (recorder.storageError instanceof Error ? recorder.storageError.message : JSON.stringify(recorder.storageError));
     store.close();
   }
   const wallMs = performance.now() - start;

@@ -32,7 +32,7 @@ export interface PipelineSummary {
 }
 
 export interface PipelinesResult {
-  setup: { camera: Record<string, unknown>; warmupMs: number; browser: string; foreignRequests: string[] };
+  setup: { camera: { width: number; height: number; fps: number };  warmupMs: number; browser: string; foreignRequests: string[] };
   pipelines: PipelineSummary[];
 }
 
@@ -99,7 +99,7 @@ export function pipelinesMarkdown({ setup, pipelines }: PipelinesResult): string
   const peers = pipelines.filter((p) => p.id === 'face-api' || p.id === 'human');
   const perFace = (p: PipelineSummary | undefined) => p?.msPerFace ?? Number.POSITIVE_INFINITY;
   const lines = [
-    `Camera: ${setup.camera['width']}x${setup.camera['height']} at ${setup.camera['fps']} fps (FPS cannot exceed it); ${setup.browser}; requests beyond localhost: ${setup.foreignRequests.length}.`,
+    `Camera: ${setup.camera.width}x${setup.camera.height} at ${setup.camera.fps} fps (FPS cannot exceed it); ${setup.browser}; requests beyond localhost: ${setup.foreignRequests.length}.`,
     '',
     '| pipeline | backend | FPS | ms/frame p50 | ms/frame p95 | ms/face | detect ms | classify ms | saliency ms | frames with a face |',
     '|---|---|---|---|---|---|---|---|---|---|',

@@ -91,7 +91,7 @@ function sampleLive(page: Page): Promise<LiveSample | undefined> {
     let best = 0;
     sums.forEach((s, i) => (best = s > sums[best]! ? i : best));
     return {
-      result: JSON.parse(json),
+      result: JSON.parse(json) as PublishedResult,
       mirrored: document.querySelector('video')?.classList.contains('mirrored') ?? false,
       heatPeak: sums[best]! > 0 ? { x: ((best % columns) + 0.5) * block, y: (Math.floor(best / columns) + 0.5) * block } : undefined,
     };

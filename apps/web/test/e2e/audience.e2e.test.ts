@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { EXPRESSIONS } from '@fer/core';
 import type { BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type * as GreyVideo from '../../scripts/lib/greyVideo';
 import type { EncodeOptions, GreyFrames } from '../../scripts/lib/greyVideo';
 import { renderAudienceVideo, sceneOf, slotOf, writeAudienceY4m, type AudienceVideo } from '../../scripts/make-audience-video';
 import { CSV_HEADER, type SessionDocument } from '../../src/lib/audience/exportFormats';
@@ -49,7 +50,7 @@ async function pickEncoded(page: Page, name: string, frames: GreyFrames, options
   if (!(await page.evaluate(() => 'greyVideo' in window))) await page.addScriptTag({ url: `${new URL(page.url()).origin}/__test__/grey-video.js` });
   await page.evaluate(
     async ({ name, frames, options, keep }) => {
-      const bytes = await (window as unknown as { greyVideo: typeof import('../../scripts/lib/greyVideo') }).greyVideo.encodeGreyVideo(frames, options);
+      const bytes = await (window as unknown as { greyVideo: typeof GreyVideo }).greyVideo.encodeGreyVideo(frames, options);
       const input = document.querySelector<HTMLInputElement>('[data-testid="video-file"]');
       if (input === null) throw new Error('no file input');
       const transfer = new DataTransfer();

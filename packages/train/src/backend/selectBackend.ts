@@ -95,14 +95,14 @@ export async function selectTrainingBackend(options?: {
     try {
       return await tryNode();
     } catch (error) {
-      throw new Error(`Cannot train on tfjs-node: ${shortReason(error)}`);
+      throw new Error(`Cannot train on tfjs-node: ${shortReason(error)}`, { cause: error });
     }
   }
   if (prefer === 'wasm') {
     try {
       return await tryWasm();
     } catch (error) {
-      throw new Error(`Cannot train on wasm: ${errorMessage(error)}`);
+      throw new Error(`Cannot train on wasm: ${errorMessage(error)}`, { cause: error });
     }
   }
   let nodeReason: string;
@@ -118,6 +118,7 @@ export async function selectTrainingBackend(options?: {
     throw new Error(
       `No training backend available: tfjs-node failed (${nodeReason}) and wasm failed ` +
         `(${errorMessage(error)}). The pure-JS 'cpu' backend is too slow to train on.`,
+      { cause: error },
     );
   }
 }

@@ -101,7 +101,7 @@ async function inferenceJob(job: InferenceJob): Promise<InferenceResult> {
   const { height, width } = classifier.manifest.input;
   const timings: Timing[] = [];
   for (const batch of job.batchSizes) {
-    const faces = tf.tidy(() => tf.randomUniform([batch, height, width, 1], 0, 256, 'int32', SEED) as tf.Tensor4D);
+    const faces = tf.tidy(() => tf.randomUniform<tf.Rank.R4>([batch, height, width, 1], 0, 256, 'int32', SEED));
     timings.push(summarizeTimes(batch, await timeRuns(() => classifier.classify(faces), job.warmup, job.runs)));
     faces.dispose();
   }

@@ -79,7 +79,8 @@ function speedup(a: TrainResult, b: TrainResult): { median: number; best: number
   };
 }
 
-type BenchReport = Awaited<ReturnType<typeof measure>>;
+/** What `pnpm bench` writes as JSON. */
+export type BenchReport = Awaited<ReturnType<typeof measure>>;
 
 async function measure(options: BenchCommandOptions, startedAt: Date) {
   const presetConfig = PRESETS[options.preset].train;

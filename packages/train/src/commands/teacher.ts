@@ -93,7 +93,7 @@ async function memberProbabilities(member: Member, faces: LabeledImages, input: 
 
 /** Runs `tasks` with at most `limit` at a time. */
 async function inParallel<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
+  const results = new Array<T>(tasks.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, tasks.length) }, async () => {
     while (next < tasks.length) {

@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXPRESSIONS, expressionIndex } from '@fer/core';
 import jpeg from 'jpeg-js';
-import { IMAGE_PIXELS, IMAGE_SIZE, type SplitCollector, type SplitSource } from './collect.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, type SplitSource } from './collect.js';
 import type { SplitName } from './dataset.js';
 
 /** File name prefixes that tell the two test splits apart inside test/ of the full Kaggle release. */
@@ -34,7 +34,7 @@ export async function openFolderSplit(root: string, split: SplitName): Promise<S
   try {
     labelFolders = visible(await readdir(splitDir));
   } catch (error) {
-    throw new Error(`No images for split '${split}' in ${root}: cannot list ${splitFolder}/ (${errorText(error)})`);
+    throw new Error(`No images for split '${split}' in ${root}: cannot list ${splitFolder}/ (${errorText(error)})`, { cause: error });
   }
   for (const folder of labelFolders) {
     const folderPath = join(splitDir, folder);

@@ -115,7 +115,7 @@ export async function readSoftTargets(folder: string): Promise<SoftTargets> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`soft targets: ${jsonPath} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`soft targets: ${jsonPath} is not valid JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
   const header = softTargetsHeaderSchema.safeParse(parsed);
   if (!header.success) throw new Error(`soft targets: ${jsonPath} is malformed: ${z.prettifyError(header.error)}`);

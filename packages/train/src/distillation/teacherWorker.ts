@@ -45,7 +45,7 @@ try {
     rows.dispose();
     port.postMessage({ kind: 'progress', done: start + count } satisfies TeacherReply);
   }
-  port.postMessage({ kind: 'done', probabilities } satisfies TeacherReply, [probabilities.buffer as ArrayBuffer]);
+  port.postMessage({ kind: 'done', probabilities } satisfies TeacherReply, [probabilities.buffer]);
 } catch (error) {
   port.postMessage({ kind: 'error', message: error instanceof Error ? error.message : String(error) } satisfies TeacherReply);
 }

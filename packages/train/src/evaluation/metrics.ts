@@ -1,15 +1,15 @@
-import { EXPRESSIONS, NUM_EXPRESSIONS, type Evaluation } from '@fer/core';
+import { argMaxRows, EXPRESSIONS, NUM_EXPRESSIONS, type Evaluation } from '@fer/core';
 
-/** Index of the largest value in each row of a row-major [n, k] score matrix. */
-export function argmaxRows(scores: Float32Array, k: number = NUM_EXPRESSIONS): Uint8Array {
-  const n = scores.length / k;
-  const predicted = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if ((scores[i * k + j] as number) > (scores[i * k + best] as number)) best = j;
-    predicted[i] = best;
-  }
-  return predicted;
+/** The predicted class of each face of a row-major [n, 7] score matrix (core's `argMaxRows`). */
+export function argmaxRows(scores: Float32Array): Uint8Array {
+  return argMaxRows(scores, NUM_EXPRESSIONS);
+}
+
+/** Evaluates the arg-max of each row of a row-major [n, 7] score matrix, leaving out the faces in `skip` (e.g. repeats of Training faces). */
+export function evaluateScores(scores: Float32Array, truth: Uint8Array, split: string, skip: ReadonlySet<number> = new Set()): Evaluation {
+  const predicted = argmaxRows(scores);
+  const kept = Array.from(truth.keys()).filter((i) => !skip.has(i));
+  return evaluatePredictions(Uint8Array.from(kept, (i) => predicted[i] as number), Uint8Array.from(kept, (i) => truth[i] as number), split);
 }
 
 /** Accuracy, per-class precision/recall/F1, macro-F1 and the confusion matrix of predictions. */

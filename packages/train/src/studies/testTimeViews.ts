@@ -1,4 +1,4 @@
-import { ExpressionClassifier, NUM_EXPRESSIONS, passesPerFace, viewTransform, warpImages, warpTable, type Evaluation, type LoadedArtifacts, type TestTimeView } from '@fer/core';
+import { disposeForwardPass, ExpressionClassifier, NUM_EXPRESSIONS, passesPerFace, viewTransform, warpImages, warpTable, type Evaluation, type LoadedArtifacts, type TestTimeView } from '@fer/core';
 import type { LabeledImages } from '../data/dataset.js';
 import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
 import type { ViewSet } from '../model/viewSets.js';
@@ -43,7 +43,7 @@ export async function compareViewSets(
       if (view !== batch) view.dispose();
       await copyRows(pass.svmScores, svmScores, start);
       await copyRows(pass.cnnProbabilities, cnnProbabilities, start);
-      Object.values(pass).forEach((t) => t.dispose());
+      disposeForwardPass(pass);
     });
     scored.set(name, { svmScores, cnnProbabilities });
     options.onView?.(scored.size, distinct.size);

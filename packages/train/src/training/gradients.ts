@@ -57,9 +57,9 @@ function shareLoss(probabilities: tf.Tensor2D, share: TrainingShare, loss: LossC
   // softmax(log p / T) is p softened by T, for the teacher and the student alike.
   const teacherLog = tf.log(tf.maximum(tf.tensor2d(share.teacher, [count, NUM_EXPRESSIONS]), LOG_FLOOR));
   const teacherSoft = tf.softmax(tf.div(teacherLog, t)) as tf.Tensor2D;
-  const studentLogSoft = tf.logSoftmax(tf.div(logP, t) as tf.Tensor2D);
+  const studentLogSoft = tf.logSoftmax(tf.div<tf.Tensor2D>(logP, t));
   const teacherTerm = tf.mul(crossEntropy(teacherSoft, studentLogSoft), t * t);
-  return tf.add(tf.mul(labelTerm, 1 - distillation.weight), tf.mul(teacherTerm, distillation.weight)) as tf.Scalar;
+  return tf.add<tf.Scalar>(tf.mul(labelTerm, 1 - distillation.weight), tf.mul(teacherTerm, distillation.weight));
 }
 
 /**

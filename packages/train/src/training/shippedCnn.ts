@@ -63,7 +63,7 @@ export async function shippedCnn({ store, best, bestEpoch, cnnEpoch = bestEpoch,
     );
   }
   const memberEpochs = [...others, cnnEpoch].sort((a, b) => a - b);
-  const members = await Promise.all(memberEpochs.map((epoch) => (epoch === cnnEpoch ? primary : store.loadSnapshot(epoch))));
+  const members = await Promise.all(memberEpochs.map((epoch) => (epoch === cnnEpoch ? Promise.resolve(primary) : store.loadSnapshot(epoch))));
   const fused = fuseCnns(members, cnn, featureLayers);
   members.forEach((member) => member.dispose());
   const description = members.length === 1 ? features : `${features} of the CNNs of epochs ${memberEpochs.join(', ')}, fused (CNN softmax head: their mean)`;

@@ -4,7 +4,7 @@
  * picture. The same shape is stored in IndexedDB, exported as JSON and imported back, so the zod
  * schemas here are the one definition of the format.
  */
-import { EXPRESSIONS, type Expression } from '@fer/core';
+import { argMax, EXPRESSIONS, type Expression } from '@fer/core';
 import { z } from 'zod';
 
 /** Bumped on any incompatible change of the stored or exported shape. */
@@ -60,9 +60,7 @@ export interface Session {
 
 /** The label of a face sample: its most probable expression. */
 export function labelOf(p: readonly number[]): Expression {
-  let best = 0;
-  for (let i = 1; i < p.length; i++) if ((p[i] as number) > (p[best] as number)) best = i;
-  return EXPRESSIONS[best] as Expression;
+  return EXPRESSIONS[argMax(p)] as Expression;
 }
 
 /** Rounds for storage: 4 decimals are far below the model's own uncertainty and halve the size of exports. */
