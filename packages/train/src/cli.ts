@@ -115,7 +115,7 @@ program
   .description('score an exported models/ folder on labeled FER2013 data (CNN+SVM and the CNN softmax head)')
   .option('--data <path>', 'FER2013: Kaggle folder or fer2013.csv; env FER2013_DIR', defaultData)
   .option('--models <dir>', 'the artifact folder to score', resolve(repoRoot, 'models'))
-  .addOption(new Option('--split <name>', 'which split to score').choices(['train', 'public', 'private']).default('public'))
+  .addOption(new Option('--split <name>', "which split to score: a test split (also scored without the faces repeated from Training), or the validation split train carves from Training").choices(['public', 'private', 'validation', 'train']).default('public'))
   .option('--json <file>', 'also write the metrics as JSON')
   .option('--limit <n>', 'score at most n images (stratified)', positiveInteger)
   .addOption(backendOption())

@@ -106,7 +106,7 @@ describe('soft targets', () => {
   it('refuse a tampered binary file, naming it', async () => {
     const bin = join(folder, SOFT_TARGETS_BIN);
     const bytes = readFileSync(bin);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
     writeFileSync(bin, bytes);
     await expect(readSoftTargets(folder)).rejects.toThrow(/soft-targets\.bin does not match the SHA-256/);
   });

@@ -1,6 +1,7 @@
 import type { LabeledImages, SplitName } from '../data/dataset.js';
 import { loadSplit } from '../data/dataset.js';
 import { subsample } from '../data/subsample.js';
+import { DEFAULT_VALIDATION_SPLIT, carveValidation, repeatsOf } from '../data/validationSplit.js';
 import { startProgress } from '../ui/progress.js';
 
 const SPLIT_TITLES: Record<SplitName, string> = { train: 'Training', public: 'PublicTest', private: 'PrivateTest' };
@@ -28,4 +29,22 @@ export async function loadForCommand(data: string, split: SplitName, options: { 
     for (const { source, reason } of report.skipped.slice(0, 5)) console.error(`    ${source}: ${reason}`);
   }
   return options.limit === undefined ? images : subsample(images, options.limit);
+}
+
+/** What `pnpm eval` can score: a split of the challenge, or the validation split carved from Training. */
+export type ScoredSplit = SplitName | 'validation';
+
+/**
+ * Loads a split to score, with the faces in it that repeat a Training face (the test splits' deduplicated
+ * figure leaves them out). 'validation' is carved from Training exactly as `pnpm train` carves it.
+ */
+export async function loadScoredSplit(data: string, split: ScoredSplit, options: { strict: boolean; limit?: number }): Promise<{ images: LabeledImages; title: string; repeats?: Set<number> }> {
+  const train = await loadForCommand(data, 'train', { strict: options.strict });
+  if (split === 'train') return { images: options.limit === undefined ? train : subsample(train, options.limit), title: splitTitle('train') };
+  if (split === 'validation') {
+    const { validation } = carveValidation(train, [await loadForCommand(data, 'public', { strict: options.strict })], DEFAULT_VALIDATION_SPLIT);
+    return { images: options.limit === undefined ? validation : subsample(validation, options.limit), title: 'validation (carved from Training)' };
+  }
+  const images = await loadForCommand(data, split, options);
+  return { images, title: splitTitle(split), repeats: repeatsOf(images, train) };
 }

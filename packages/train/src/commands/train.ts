@@ -10,7 +10,7 @@ import { inputSpecFor } from '../data/inputSpec.js';
 import { subsample } from '../data/subsample.js';
 import { DEFAULT_VALIDATION_SPLIT, carveValidation, repeatsOf } from '../data/validationSplit.js';
 import { readSoftTargets, targetsFor, type TeacherProvenance } from '../distillation/softTargets.js';
-import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
+import { evaluateScores } from '../evaluation/metrics.js';
 import { CLASSIFIER_NAMES, comparisonTable, confusionSvg, renderReport } from '../evaluation/report.js';
 import { exportModels, type WeightPrecision } from '../export/exportModels.js';
 import { roundWeightsToFloat16 } from '../export/float16.js';
@@ -238,13 +238,8 @@ function fitClassifiers(settings: Settings, splits: Splits, fitFeatures: Extract
 type ClassifierMetrics = Record<keyof typeof CLASSIFIER_NAMES, Evaluation>;
 
 /** Scores each classifier on `images` (rows of `scores` follow them), leaving out `skip` when given. */
-function scoreAll(scores: Record<keyof typeof CLASSIFIER_NAMES, Float32Array>, images: LabeledImages, split: string, skip = new Set<number>()): ClassifierMetrics {
-  const kept = Array.from({ length: images.count }, (_, i) => i).filter((i) => !skip.has(i));
-  const labels = Uint8Array.from(kept, (i) => images.labels[i] as number);
-  const evaluate = (rows: Float32Array) => {
-    const predicted = argmaxRows(rows);
-    return evaluatePredictions(Uint8Array.from(kept, (i) => predicted[i] as number), labels, split);
-  };
+function scoreAll(scores: Record<keyof typeof CLASSIFIER_NAMES, Float32Array>, images: LabeledImages, split: string, skip?: ReadonlySet<number>): ClassifierMetrics {
+  const evaluate = (rows: Float32Array) => evaluateScores(rows, images.labels, split, skip);
   return { pixelSvm: evaluate(scores.pixelSvm), cnnSoftmax: evaluate(scores.cnnSoftmax), cnnSvm: evaluate(scores.cnnSvm) };
 }
 
