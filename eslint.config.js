@@ -10,7 +10,18 @@ import svelteConfig from './apps/web/svelte.config.js';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/', '**/.svelte-kit/', '**/build/', '**/dist/', '**/.turbo/', 'models/', 'checkpoints/', 'runs/', 'bench-results/', 'apps/web/static/'],
+    ignores: [
+      '**/node_modules/',
+      '**/.svelte-kit/',
+      '**/build/',
+      '**/dist/',
+      '**/.turbo/',
+      'models/',
+      'checkpoints/',
+      'runs/',
+      'bench-results/',
+      'apps/web/static/',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,

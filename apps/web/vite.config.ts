@@ -14,8 +14,18 @@ export default defineConfig({
     staticMounts([
       { url: '/models/', dir: modelsDir },
       // Only the unthreaded builds: threads need cross-origin isolation, which static hosting can't promise.
-      { url: '/tfjs-wasm/', dir: `${modulesDir}@tensorflow/tfjs-backend-wasm/dist/`, include: (f) => /^tfjs-backend-wasm(-simd)?\.wasm$/.test(f), required: true },
-      { url: '/mediapipe/wasm/', dir: `${modulesDir}@mediapipe/tasks-vision/wasm/`, include: (f) => /^vision_wasm(_nosimd)?_internal\.(js|wasm)$/.test(f), required: true },
+      {
+        url: '/tfjs-wasm/',
+        dir: `${modulesDir}@tensorflow/tfjs-backend-wasm/dist/`,
+        include: (f) => /^tfjs-backend-wasm(-simd)?\.wasm$/.test(f),
+        required: true,
+      },
+      {
+        url: '/mediapipe/wasm/',
+        dir: `${modulesDir}@mediapipe/tasks-vision/wasm/`,
+        include: (f) => /^vision_wasm(_nosimd)?_internal\.(js|wasm)$/.test(f),
+        required: true,
+      },
     ]),
     sveltekit(),
     SvelteKitPWA({

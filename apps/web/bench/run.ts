@@ -63,7 +63,9 @@ async function main(): Promise<number> {
   mkdirSync(dirname(out), { recursive: true });
   const machine = { ...machineInfo(), loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 } };
   writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, results, skipped }, null, 2)}\n`);
-  console.log(`# Browser bench\n\nMachine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.browser}; Node ${machine.node}; load average ${machine.loadAverage.start.toFixed(1)} -> ${machine.loadAverage.end.toFixed(1)}\n`);
+  console.log(
+    `# Browser bench\n\nMachine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.browser}; Node ${machine.node}; load average ${machine.loadAverage.start.toFixed(1)} -> ${machine.loadAverage.end.toFixed(1)}\n`,
+  );
   console.log(reports.join('\n\n'));
   console.log(`\nResults: ${out}`);
   return 0;

@@ -15,14 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  ColorSpaceType,
-  TensorType,
-  addModelMetadata,
-  buildModelMetadata,
-  readModel,
-  type ImageModelMetadata,
-} from './lib/tflite-flatbuffers.js';
+import { ColorSpaceType, TensorType, addModelMetadata, buildModelMetadata, readModel, type ImageModelMetadata } from './lib/tflite-flatbuffers.js';
 
 export const SOURCE_PACKAGE = '@mediapipe/face_detection';
 export const SOURCE_VERSION = '0.4.1657300184';
@@ -41,8 +34,7 @@ export const OUTPUT_PATH = fileURLToPath(new URL(`../static/detector/${SOURCE_FI
  */
 export const DETECTOR_METADATA: ImageModelMetadata = {
   name: 'BlazeFace short-range face detector',
-  description:
-    'MediaPipe face detection, short range (faces within ~2 m). Metadata added by apps/web/scripts/build-detector-model.ts.',
+  description: 'MediaPipe face detection, short range (faces within ~2 m). Metadata added by apps/web/scripts/build-detector-model.ts.',
   version: SOURCE_VERSION,
   author: 'Google LLC (MediaPipe)',
   license: 'Apache License, Version 2.0: http://www.apache.org/licenses/LICENSE-2.0',

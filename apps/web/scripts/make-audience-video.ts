@@ -49,7 +49,11 @@ export function gridSlots(width: number, height: number, size: number, columns =
   const gapX = Math.floor((width - columns * size) / (columns + 1));
   const gapY = Math.floor((height - rows * size) / (rows + 1));
   if (gapX < 0 || gapY < 0) throw new Error('faces do not fit the frame');
-  return Array.from({ length: columns * rows }, (_, i) => ({ x: gapX + (i % columns) * (size + gapX), y: gapY + Math.floor(i / columns) * (size + gapY), size }));
+  return Array.from({ length: columns * rows }, (_, i) => ({
+    x: gapX + (i % columns) * (size + gapX),
+    y: gapY + Math.floor(i / columns) * (size + gapY),
+    size,
+  }));
 }
 
 /**
@@ -150,7 +154,9 @@ export function sceneOf(video: AudienceVideo, boxes: readonly Box[]): number | u
   for (const box of boxes) {
     const cx = box[0] + box[2] / 2;
     const cy = box[1] + box[3] / 2;
-    const nearest = video.slots.reduce((a, s) => (Math.hypot(s.x + s.size / 2 - cx, s.y + s.size / 2 - cy) < Math.hypot(a.x + a.size / 2 - cx, a.y + a.size / 2 - cy) ? s : a));
+    const nearest = video.slots.reduce((a, s) =>
+      Math.hypot(s.x + s.size / 2 - cx, s.y + s.size / 2 - cy) < Math.hypot(a.x + a.size / 2 - cx, a.y + a.size / 2 - cy) ? s : a,
+    );
     shift.x += (cx - (nearest.x + nearest.size / 2)) / boxes.length;
     shift.y += (cy - (nearest.y + nearest.size / 2)) / boxes.length;
   }

@@ -97,7 +97,11 @@ export function paste(luma: Uint8Array, stride: number, face: { pixels: Uint8Arr
 }
 
 /** FER2013 faces of `labels` side by side on grey, with where each was put. */
-export function renderFakePhoto(ferDir: string, labels: readonly string[] = ['happy', 'surprise'], faceSize = 220): GreyImage & { placements: FacePlacement[] } {
+export function renderFakePhoto(
+  ferDir: string,
+  labels: readonly string[] = ['happy', 'surprise'],
+  faceSize = 220,
+): GreyImage & { placements: FacePlacement[] } {
   const width = labels.length * (faceSize + 60) + 60;
   const height = faceSize + 120;
   const luma = new Uint8Array(width * height).fill(120);

@@ -10,7 +10,11 @@ import { faceTimelines, segments, sharesOverTime, summarize } from '../src/lib/a
 
 /** Probabilities with `p` on `name`, the rest spread evenly. */
 const probs = (name: Expression, p = 0.7) => EXPRESSIONS.map((e) => (e === name ? p : (1 - p) / (EXPRESSIONS.length - 1)));
-const face = (id: number, name: Expression, x = id * 100): RecordedFace => ({ id, box: { x, y: 10, width: 80, height: 80 }, probabilities: probs(name) });
+const face = (id: number, name: Expression, x = id * 100): RecordedFace => ({
+  id,
+  box: { x, y: 10, width: 80, height: 80 },
+  probabilities: probs(name),
+});
 
 /** A sink in memory that can be made to fail like a full quota. */
 class MemorySink implements SessionSink {
@@ -130,13 +134,21 @@ describe('summary', () => {
 describe('export and import', () => {
   it('writes one CSV row per face per frame, and one empty row for a frame with nobody', () => {
     const session = demoSession();
-    const rows = toCsv(session).trimEnd().split('\n').map((r) => r.split(','));
+    const rows = toCsv(session)
+      .trimEnd()
+      .split('\n')
+      .map((r) => r.split(','));
     expect(rows[0]).toEqual(CSV_HEADER);
     expect(rows).toHaveLength(1 + 29 * 2 + 1);
     const first = rows[1] as string[];
     expect(first.slice(0, 7)).toEqual(['0.000', '1', '100', '10', '80', '80', 'happy']);
     expect(first.slice(7).map(Number)).toEqual(probs('happy').map((p) => Math.round(p * 1e4) / 1e4));
-    expect(rows.find((r) => r[0] === '2.000')?.slice(1).every((c) => c === '')).toBe(true);
+    expect(
+      rows
+        .find((r) => r[0] === '2.000')
+        ?.slice(1)
+        .every((c) => c === ''),
+    ).toBe(true);
   });
 
   it('round-trips a session through JSON, with the summary in it', () => {

@@ -9,15 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import {
-  DETECTOR_METADATA,
-  OUTPUT_PATH,
-  OUTPUT_SHA256,
-  buildDetectorModel,
-  readSourceModel,
-  run,
-  sha256,
-} from '../scripts/build-detector-model';
+import { DETECTOR_METADATA, OUTPUT_PATH, OUTPUT_SHA256, buildDetectorModel, readSourceModel, run, sha256 } from '../scripts/build-detector-model';
 import {
   ColorSpaceType,
   METADATA_FILE_IDENTIFIER,

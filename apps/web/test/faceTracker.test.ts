@@ -119,13 +119,25 @@ describe('FaceTracker grace period and centroid fallback', () => {
   it('keeps eight faces’ ids through a brief miss of one and a jump of another', () => {
     const tracker = new FaceTracker({ keepMissingMs: 500, maxCentroidDistance: 0.75 });
     const grid = Array.from({ length: 8 }, (_, i) => box((i % 4) * 300, Math.floor(i / 4) * 300));
-    const first = tracker.update(grid.map((b) => ({ box: b, probabilities: probs('neutral', 0.8) })), 0);
+    const first = tracker.update(
+      grid.map((b) => ({ box: b, probabilities: probs('neutral', 0.8) })),
+      0,
+    );
     expect(new Set(first.map((f) => f.id)).size).toBe(8);
     // Face 3 missed for two frames; face 5 jumps 60 px (IoU 0.25) when it returns.
-    tracker.update(grid.filter((_, i) => i !== 3).map((b) => ({ box: b, probabilities: probs('neutral', 0.8) })), 100);
-    tracker.update(grid.filter((_, i) => i !== 3).map((b) => ({ box: b, probabilities: probs('neutral', 0.8) })), 200);
+    tracker.update(
+      grid.filter((_, i) => i !== 3).map((b) => ({ box: b, probabilities: probs('neutral', 0.8) })),
+      100,
+    );
+    tracker.update(
+      grid.filter((_, i) => i !== 3).map((b) => ({ box: b, probabilities: probs('neutral', 0.8) })),
+      200,
+    );
     const moved = grid.map((b, i) => (i === 5 ? { ...b, x: b.x + 60 } : b));
-    const back = tracker.update(moved.map((b) => ({ box: b, probabilities: probs('neutral', 0.8) })), 300);
+    const back = tracker.update(
+      moved.map((b) => ({ box: b, probabilities: probs('neutral', 0.8) })),
+      300,
+    );
     expect(back.map((f) => f.id)).toEqual(first.map((f) => f.id));
   });
 });

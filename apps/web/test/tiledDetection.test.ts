@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { DetectedFace } from '../src/lib/detection/faceDetector';
 import { mergeDetections, overlapOfSmaller, tileGrid } from '../src/lib/detection/tiledDetection';
 
-const face = (x: number, y: number, size: number, score: number): DetectedFace => ({ box: { x, y, width: size, height: size }, score, keypoints: [] });
+const face = (x: number, y: number, size: number, score: number): DetectedFace => ({
+  box: { x, y, width: size, height: size },
+  score,
+  keypoints: [],
+});
 
 describe('tileGrid', () => {
   it('covers the frame edge to edge with overlapping tiles of equal size', () => {

@@ -5,7 +5,16 @@ import { build, type BuildOptions } from 'esbuild';
  * returned as text for a test server to serve. `options` adds e.g. aliases or an IIFE global name.
  */
 export async function browserBundle(entry: string, options: Pick<BuildOptions, 'alias' | 'format' | 'globalName'> = {}): Promise<string> {
-  const result = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'error', ...options });
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'error',
+    ...options,
+  });
   const text = result.outputFiles[0]?.text;
   if (text === undefined) throw new Error(`esbuild produced no bundle for ${entry}`);
   return text;

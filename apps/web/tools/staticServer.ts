@@ -24,7 +24,8 @@ export interface MemoryFile {
  */
 export async function serveStatic(mounts: readonly StaticMount[], files: Readonly<Record<string, MemoryFile>> = {}): Promise<StaticServer> {
   const fromDisk = mountsHandler(mounts);
-  const onDisk = (path: string) => mounts.some((m) => path.startsWith(m.url) && existsSync(join(m.dir, decodeURIComponent(path.slice(m.url.length)))));
+  const onDisk = (path: string) =>
+    mounts.some((m) => path.startsWith(m.url) && existsSync(join(m.dir, decodeURIComponent(path.slice(m.url.length)))));
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const memory = files[path];

@@ -162,7 +162,10 @@ export class ExpressionClassifier {
     if (input.shape[0] !== 1) throw new Error(`inputGradient takes one face, got a batch of ${input.shape[0]}`);
     const { warps, mirror } = this.views;
     const stack = stackWarps(input, warps);
-    const score = (views: tf.Tensor) => this.svm(applyToViewStack(this.network, views as tf.Tensor4D, 1 + warps.length, mirror)[0]).slice([0, classIndex], [1, 1]).sum();
+    const score = (views: tf.Tensor) =>
+      this.svm(applyToViewStack(this.network, views as tf.Tensor4D, 1 + warps.length, mirror)[0])
+        .slice([0, classIndex], [1, 1])
+        .sum();
     const gradient = tf.grad(score)(stack);
     if (warps.length === 0) return gradient as tf.Tensor4D;
     const perView = gradient.dataSync<'float32'>();

@@ -13,15 +13,7 @@ export const NUM_EXPRESSIONS = EXPRESSIONS.length;
  * The `emotion` codes of the original fer2013.csv release, which use a different
  * order (0=angry 1=disgust 2=fear 3=happy 4=sad 5=surprise 6=neutral).
  */
-export const FER2013_CSV_CODES: readonly Expression[] = [
-  'angry',
-  'disgust',
-  'fear',
-  'happy',
-  'sad',
-  'surprise',
-  'neutral',
-];
+export const FER2013_CSV_CODES: readonly Expression[] = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'];
 
 /** Class index of an expression name, or undefined when the name is not one of the seven. */
 export function expressionIndex(name: string): number | undefined {

@@ -96,11 +96,17 @@ export function cropFaces(frame: tf.Tensor3D | FramePixels, boxes: readonly Face
   const [height, width, channels] = pixels.shape;
   if (channels !== 1 && channels !== 3 && channels !== 4) throw new Error(`frame must have 1, 3 or 4 channels, has ${channels}`);
   const area = window ?? { x: 0, y: 0, width, height };
-  if (area.width !== width || area.height !== height) throw new Error(`the window is ${area.width}x${area.height} but its pixels are ${width}x${height}`);
+  if (area.width !== width || area.height !== height)
+    throw new Error(`the window is ${area.width}x${area.height} but its pixels are ${width}x${height}`);
   const sampleBoxes = boxes.map((box) => sampleBox(cropRegion(box, margin), frameWidth ?? width, frameHeight ?? height, area));
   return tf.tidy(() => {
     const image = pixels.toFloat().expandDims<tf.Tensor4D>(0);
-    const crops = tf.image.cropAndResize(image, sampleBoxes, boxes.map(() => 0), [input.height, input.width]);
+    const crops = tf.image.cropAndResize(
+      image,
+      sampleBoxes,
+      boxes.map(() => 0),
+      [input.height, input.width],
+    );
     if (channels === 1) return crops;
     const rgb = channels === 4 ? crops.slice([0, 0, 0, 0], [-1, -1, -1, 3]) : crops;
     return rgb.mul(tf.tensor1d([...LUMA])).sum<tf.Tensor4D>(-1, true);

@@ -100,7 +100,10 @@ export function warpImages(images: tf.Tensor4D, table: WarpTable): tf.Tensor4D {
     const [count, height, width] = images.shape;
     const area = height * width;
     const taps = tf.gather(images.reshape([count, area]), tf.tensor1d(table.indices, 'int32'), 1).reshape([count, area, 4]);
-    return taps.mul(tf.tensor2d(table.weights, [area, 4])).sum(2).reshape<tf.Tensor4D>([count, height, width, 1]);
+    return taps
+      .mul(tf.tensor2d(table.weights, [area, 4]))
+      .sum(2)
+      .reshape<tf.Tensor4D>([count, height, width, 1]);
   });
 }
 

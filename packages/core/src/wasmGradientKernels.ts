@@ -48,16 +48,7 @@ function geometry(
   if (dataFormat !== 'NHWC') {
     throw new Error(`${kernelName} on wasm supports dataFormat NHWC only, got ${dataFormat}`);
   }
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape,
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
   return {
     strideH: info.strideHeight,
     strideW: info.strideWidth,
@@ -94,12 +85,7 @@ function padOrCrop(t: Tensor4D, top: number, bottom: number, left: number, right
     const [n, h, w, c] = out.shape;
     const t0 = Math.max(0, -top);
     const l0 = Math.max(0, -left);
-    out = tf.slice(out, [0, t0, l0, 0], [
-      n,
-      h - t0 - Math.max(0, -bottom),
-      w - l0 - Math.max(0, -right),
-      c,
-    ]);
+    out = tf.slice(out, [0, t0, l0, 0], [n, h - t0 - Math.max(0, -bottom), w - l0 - Math.max(0, -right), c]);
   }
   const pt = Math.max(0, top);
   const pb = Math.max(0, bottom);
@@ -132,15 +118,10 @@ function zeroStuff(dy: Tensor4D, sh: number, sw: number): Tensor4D {
   return tf.reshape(padded, [n, oh * sh, ow * sw, c]);
 }
 
-function conv2DBackpropFilter({
-  inputs,
-  attrs,
-  backend,
-}: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+function conv2DBackpropFilter({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { x: xInfo, dy: dyInfo } = inputs;
   if (xInfo == null || dyInfo == null) throw new Error('Conv2DBackpropFilter needs x and dy');
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
-    attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const xShape = xInfo.shape as [number, number, number, number];
   const [kh, kw] = filterShape;
   const g = geometry(xShape, filterShape, strides, pad, dimRoundingMode, dataFormat, 'Conv2DBackpropFilter');
@@ -176,15 +157,10 @@ function conv2DBackpropFilter({
   });
 }
 
-function conv2DBackpropInput({
-  inputs,
-  attrs,
-  backend,
-}: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+function conv2DBackpropInput({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { dy: dyInfo, filter: filterInfo } = inputs;
   if (dyInfo == null || filterInfo == null) throw new Error('Conv2DBackpropInput needs dy and filter');
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
-    attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   const filterShape = filterInfo.shape as [number, number, number, number];
   const [kh, kw] = filterShape;
   const g = geometry(inputShape, filterShape, strides, pad, dimRoundingMode, dataFormat, 'Conv2DBackpropInput');

@@ -19,7 +19,10 @@ type Damage =
 const fraction = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
 const damage: fc.Arbitrary<Damage> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fraction }),
-  fc.record({ kind: fc.constant('flip' as const), flips: fc.array(fc.record({ at: fraction, xor: fc.integer({ min: 1, max: 255 }) }), { minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    kind: fc.constant('flip' as const),
+    flips: fc.array(fc.record({ at: fraction, xor: fc.integer({ min: 1, max: 255 }) }), { minLength: 1, maxLength: 8 }),
+  }),
   fc.record({ kind: fc.constant('insert' as const), at: fraction, bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
   fc.record({ kind: fc.constant('garbage' as const), bytes: fc.uint8Array({ maxLength: 2048 }) }),
 );

@@ -5,7 +5,10 @@ import { FEATURE_LAYER, sequence, tinyArtifacts } from './tinyArtifacts.js';
 
 function randomFaces(count: number, seed: number): tf.Tensor4D {
   const next = sequence(seed);
-  return tf.tensor4d(Array.from({ length: count * 48 * 48 }, () => Math.round(127.5 + 127.5 * next())), [count, 48, 48, 1]);
+  return tf.tensor4d(
+    Array.from({ length: count * 48 * 48 }, () => Math.round(127.5 + 127.5 * next())),
+    [count, 48, 48, 1],
+  );
 }
 
 describe('ExpressionClassifier', () => {
@@ -44,7 +47,10 @@ describe('ExpressionClassifier', () => {
     const artifacts = await tinyArtifacts();
     const plain = ExpressionClassifier.fromArtifacts(await loadArtifacts(artifacts.reader));
     const loaded = await loadArtifacts(artifacts.reader);
-    const mirrored = ExpressionClassifier.fromArtifacts({ ...loaded, manifest: { ...loaded.manifest, cnn: { ...loaded.manifest.cnn, mirrorAverage: true } } });
+    const mirrored = ExpressionClassifier.fromArtifacts({
+      ...loaded,
+      manifest: { ...loaded.manifest, cnn: { ...loaded.manifest.cnn, mirrorAverage: true } },
+    });
     const faces = randomFaces(2, 5);
     const flipped = tf.reverse<tf.Tensor4D>(faces, 2);
     const [a, b, c, d] = await Promise.all([plain.classify(faces), plain.classify(flipped), mirrored.classify(faces), mirrored.classify(flipped)]);
@@ -86,7 +92,13 @@ describe('ExpressionClassifier', () => {
 describe('labels', () => {
   it('maps fer2013.csv emotion codes, whose order differs from the folder names', () => {
     expect([0, 1, 2, 3, 4, 5, 6].map((c) => EXPRESSIONS[expressionIndexFromCsvCode(c)!])).toEqual([
-      'angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral',
+      'angry',
+      'disgust',
+      'fear',
+      'happy',
+      'sad',
+      'surprise',
+      'neutral',
     ]);
     expect(expressionIndexFromCsvCode(7)).toBeUndefined();
   });

@@ -12,7 +12,15 @@ describe('cropFaces', () => {
       for (let y = 30; y < 70; y++) for (let x = 100; x < 140; x++) data[(y * 200 + x) * 3] = 255;
       return tf.tensor3d(data, [120, 200, 3]);
     });
-    const crops = cropFaces(frame, [{ x: 100, y: 30, width: 40, height: 40 }, { x: 0, y: 0, width: 40, height: 40 }], input, 0.25);
+    const crops = cropFaces(
+      frame,
+      [
+        { x: 100, y: 30, width: 40, height: 40 },
+        { x: 0, y: 0, width: 40, height: 40 },
+      ],
+      input,
+      0.25,
+    );
     expect(crops.shape).toEqual([2, 48, 48, 1]);
     const [face, background] = crops.arraySync();
     expect(face![24]![24]![0]).toBeCloseTo(0.299 * 255, 3);

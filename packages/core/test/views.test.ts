@@ -30,7 +30,10 @@ function randomPixels(count: number, seed: number): Uint8Array {
 
 async function classifierWith(views: TestTimeView[], mirrorAverage: boolean): Promise<ExpressionClassifier> {
   const loaded = await loadArtifacts((await tinyArtifacts()).reader);
-  return ExpressionClassifier.fromArtifacts({ ...loaded, manifest: { ...loaded.manifest, cnn: { ...loaded.manifest.cnn, mirrorAverage, testTimeViews: views } } });
+  return ExpressionClassifier.fromArtifacts({
+    ...loaded,
+    manifest: { ...loaded.manifest, cnn: { ...loaded.manifest.cnn, mirrorAverage, testTimeViews: views } },
+  });
 }
 
 describe('warps', () => {
@@ -71,7 +74,9 @@ describe('ExpressionClassifier with test-time views', () => {
     expect(passesPerFace(withViews.views)).toBe(6);
     const faces = tf.tensor4d(Float32Array.from(randomPixels(3, 6)), [3, side, side, 1]);
     const input = normalizeGray(faces, withViews.manifest.input) as tf.Tensor4D;
-    const stacked = [input, ...VIEWS.map((view) => warpImages(input, warpTable(side, viewTransform(view))))].map((v) => faceOnly.svmScores(v).arraySync());
+    const stacked = [input, ...VIEWS.map((view) => warpImages(input, warpTable(side, viewTransform(view))))].map((v) =>
+      faceOnly.svmScores(v).arraySync(),
+    );
     const expected = stacked[0]!.map((row, i) => row.map((_, k) => stacked.reduce((sum, scores) => sum + scores[i]![k]!, 0) / stacked.length));
     const actual = withViews.svmScores(input).arraySync();
     actual.forEach((row, i) => row.forEach((s, k) => expect(s).toBeCloseTo(expected[i]![k]!, 4)));
@@ -82,10 +87,17 @@ describe('ExpressionClassifier with test-time views', () => {
     withViews.dispose();
   });
 
-  it("inputGradient equals autodiff through the warps (on the cpu backend, where gather has a gradient)", async () => {
+  it('inputGradient equals autodiff through the warps (on the cpu backend, where gather has a gradient)', async () => {
     const classifier = await classifierWith(VIEWS, true);
     const input = normalizeGray(tf.tensor4d(Float32Array.from(randomPixels(1, 8)), [1, side, side, 1]), classifier.manifest.input) as tf.Tensor4D;
-    const expected = tf.grad((x: tf.Tensor) => classifier.svmScores(x as tf.Tensor4D).slice([0, 2], [1, 1]).sum())(input).dataSync();
+    const expected = tf
+      .grad((x: tf.Tensor) =>
+        classifier
+          .svmScores(x as tf.Tensor4D)
+          .slice([0, 2], [1, 1])
+          .sum(),
+      )(input)
+      .dataSync();
     const actual = classifier.inputGradient(input, 2).dataSync();
     const scale = Math.max(...expected.map(Math.abs));
     expect(scale).toBeGreaterThan(0);

@@ -45,8 +45,13 @@ export class LockHeldError extends Error {
     lockFile: string,
   ) {
     const where = holder.host === hostname() ? `pid ${holder.pid}` : `pid ${holder.pid} on host ${holder.host}`;
-    const gone = holder.host === hostname() ? '' : ` (it runs on another host, so this one cannot tell whether it is still running; if it is not, delete ${lockFile})`;
-    super(`${folder} is in use by another fer process: ${where}, started ${holder.startedAt} (${holder.command}); wait for it to finish or stop it${gone}`);
+    const gone =
+      holder.host === hostname()
+        ? ''
+        : ` (it runs on another host, so this one cannot tell whether it is still running; if it is not, delete ${lockFile})`;
+    super(
+      `${folder} is in use by another fer process: ${where}, started ${holder.startedAt} (${holder.command}); wait for it to finish or stop it${gone}`,
+    );
   }
 }
 
@@ -68,7 +73,14 @@ function parseHolder(text: string): LockHolder | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockHolder>;
     if (typeof value.pid !== 'number' || typeof value.host !== 'string' || typeof value.token !== 'string') return undefined;
-    return { pid: value.pid, host: value.host, startedAt: String(value.startedAt), command: String(value.command), startTicks: value.startTicks, token: value.token };
+    return {
+      pid: value.pid,
+      host: value.host,
+      startedAt: String(value.startedAt),
+      command: String(value.command),
+      startTicks: value.startTicks,
+      token: value.token,
+    };
   } catch {
     return undefined;
   }
@@ -154,7 +166,10 @@ export async function acquireLock(folder: string, log: (line: string) => void = 
     if (current === undefined) continue;
     const holder = parseHolder(current);
     if (holder !== undefined && holderAlive(holder)) throw new LockHeldError(resolve(folder), holder, file);
-    const whose = holder === undefined ? 'it is unreadable' : `its holder, pid ${holder.pid} (started ${holder.startedAt}: ${holder.command}), is no longer running`;
+    const whose =
+      holder === undefined
+        ? 'it is unreadable'
+        : `its holder, pid ${holder.pid} (started ${holder.startedAt}: ${holder.command}), is no longer running`;
     await removeStale(file, current, `taking over the lock on ${resolve(folder)}: ${whose}`, log);
   }
   throw new Error(`could not take the lock ${file}: other processes keep taking it`);

@@ -40,7 +40,12 @@ describe('augmentBatch', () => {
   it('rotates about the centre: a 90 degree turn moves pixels exactly', () => {
     const turned = augment({ flip: 0, maxShift: 0, maxRotation: 90 }, scripted(0.9, 0.5, 0.5, 1));
     // Inverse map of +90 degrees about (3.5, 3.5): output (x, y) samples source (y, 7 - x).
-    for (const [x, y] of [[0, 0], [2, 5], [7, 1]] as const) expect(at(turned, x, y)).toBe(at(image, y, 7 - x));
+    for (const [x, y] of [
+      [0, 0],
+      [2, 5],
+      [7, 1],
+    ] as const)
+      expect(at(turned, x, y)).toBe(at(image, y, 7 - x));
   });
 
   it('zooms with bilinear sampling: constant images stay constant, values stay in range', () => {

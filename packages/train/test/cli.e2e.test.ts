@@ -73,16 +73,26 @@ describe('fer CLI', () => {
     const common = ['--data', data ?? '', '--limit', '448', '--preset', 'quick'];
 
     it('trains, survives Ctrl-C, resumes, exports verified artifacts and a report', async () => {
-      const interrupted = await fer(['train', ...common, '--epochs', '2', '--run', runFolder, '--out', models], (text) =>
-        text.includes('epoch 2/2'),
-      );
+      const interrupted = await fer(['train', ...common, '--epochs', '2', '--run', runFolder, '--out', models], (text) => text.includes('epoch 2/2'));
       expect(interrupted.stderr).toMatch(/stopping after this batch/);
       expect(interrupted.code).toBe(130);
       expect(existsSync(join(runFolder, 'last', 'state.json'))).toBe(true);
       expect(existsSync(models)).toBe(false);
 
       // Exported with test-time views, which eval must then reproduce through @fer/core.
-      const resumed = await fer(['train', ...common, '--epochs', '2', '--run', runFolder, '--out', models, '--resume', '--test-time-views', 'zoom-turn']);
+      const resumed = await fer([
+        'train',
+        ...common,
+        '--epochs',
+        '2',
+        '--run',
+        runFolder,
+        '--out',
+        models,
+        '--resume',
+        '--test-time-views',
+        'zoom-turn',
+      ]);
       expect(resumed.stderr).toMatch(/backend: wasm/);
       expect(resumed.code).toBe(0);
       const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8')));

@@ -145,7 +145,11 @@ describe('loadSplit', () => {
 
   it('treats an unprefixed test/ folder as the public split', async () => {
     const dir = tempDir();
-    writeKaggle(dir, rows.filter((r) => r.split === 'public'), false);
+    writeKaggle(
+      dir,
+      rows.filter((r) => r.split === 'public'),
+      false,
+    );
     const { images } = await loadSplit(dir, 'public', { cacheDir: tempDir() });
     expect(images.count).toBe(EXPRESSIONS.length);
     await expect(loadSplit(dir, 'private', { cacheDir: tempDir() })).rejects.toThrow(`No images for split 'private' in ${dir}`);
@@ -217,7 +221,10 @@ describe('loadSplit', () => {
 
   it('rejects an unknown label folder, listing the allowed names', async () => {
     const dir = tempDir();
-    writeKaggle(dir, rows.filter((r) => r.split === 'train'));
+    writeKaggle(
+      dir,
+      rows.filter((r) => r.split === 'train'),
+    );
     mkdirSync(join(dir, 'train', 'contempt'));
     await expect(loadSplit(dir, 'train', { cacheDir: tempDir() })).rejects.toThrow(
       `Unknown label folder '${join(dir, 'train', 'contempt')}': label folders must be named ${EXPRESSIONS.join(', ')}`,
@@ -238,11 +245,17 @@ describe('loadSplit', () => {
 
   it('throws for a split with no images', async () => {
     const dir = tempDir();
-    writeKaggle(dir, rows.filter((r) => r.split === 'public'));
+    writeKaggle(
+      dir,
+      rows.filter((r) => r.split === 'public'),
+    );
     await expect(loadSplit(dir, 'private', { cacheDir: tempDir() })).rejects.toThrow(`No images for split 'private' in ${dir}`);
     await expect(loadSplit(dir, 'train', { cacheDir: tempDir() })).rejects.toThrow(`No images for split 'train' in ${dir}`);
     const path = join(tempDir(), 'fer2013.csv');
-    writeCsv(path, rows.filter((r) => r.split === 'train'));
+    writeCsv(
+      path,
+      rows.filter((r) => r.split === 'train'),
+    );
     await expect(loadSplit(path, 'public', { cacheDir: tempDir() })).rejects.toThrow(`No images for split 'public' in ${path}`);
   });
 

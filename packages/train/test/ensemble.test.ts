@@ -75,7 +75,7 @@ describe('fuseCnns', () => {
     fused.dispose();
   });
 
-  it("reads several layers of one CNN side by side, keeping its head and its layer names", async () => {
+  it('reads several layers of one CNN side by side, keeping its head and its layer names', async () => {
     const cnn = buildCnn(config);
     const [pooled, probabilities] = await read(cnn, FEATURE_LAYERS.lastBlock, faces);
     const [embedding] = await read(cnn, FEATURE_LAYERS.embedding, faces);

@@ -66,9 +66,12 @@ describe('fitLinearSvm', () => {
     const rows = (f: Float32Array, n: number) => Array.from({ length: n }, (_, i) => Array.from(f.subarray(i * dims, (i + 1) * dims)));
 
     let state = 12345;
-    const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
     const reference = new SVM({ C, kernel: 'linear', whitening: false, tol: 1e-4, maxPasses: 20, random });
-    reference.train(rows(train.features, train.n), Array.from(train.labels, (l) => (l === 1 ? 1 : -1)));
+    reference.train(
+      rows(train.features, train.n),
+      Array.from(train.labels, (l) => (l === 1 ? 1 : -1)),
+    );
     const referenceMargins = reference.margin(rows(test.features, test.n));
 
     const model = fitLinearSvm(train.features, train.labels, dims, 2, {

@@ -32,7 +32,10 @@ type Damage =
 const fraction = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
 export const damage: fc.Arbitrary<Damage> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fraction }),
-  fc.record({ kind: fc.constant('flip' as const), flips: fc.array(fc.record({ at: fraction, xor: fc.integer({ min: 1, max: 255 }) }), { minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    kind: fc.constant('flip' as const),
+    flips: fc.array(fc.record({ at: fraction, xor: fc.integer({ min: 1, max: 255 }) }), { minLength: 1, maxLength: 8 }),
+  }),
   fc.record({ kind: fc.constant('insert' as const), at: fraction, bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
   fc.record({ kind: fc.constant('garbage' as const), bytes: fc.uint8Array({ maxLength: 4096 }) }),
 );
@@ -111,7 +114,12 @@ describe('fer2013.csv loader under random damage', () => {
         const loaded = await loadBoth(path, /fer2013\.csv/);
         if (loaded === undefined) return;
         // Every non-blank line after the header is loaded, skipped with a reason, or of another split.
-        const lines = new TextDecoder().decode(bytes).replace(/^\uFEFF/, '').split(/\r\n|\r|\n/).slice(1).filter((line) => line.trim() !== '');
+        const lines = new TextDecoder()
+          .decode(bytes)
+          .replace(/^\uFEFF/, '')
+          .split(/\r\n|\r|\n/)
+          .slice(1)
+          .filter((line) => line.trim() !== '');
         const otherSplits = lines.filter((line) => /,(PublicTest|PrivateTest)\s*"?$/.test(line)).length;
         expect(accounted(loaded.report) + otherSplits).toBe(lines.length);
         for (const skip of loaded.report.skipped) expect(skip.source).toMatch(/^fer2013\.csv:row \d+$/);

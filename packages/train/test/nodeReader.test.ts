@@ -19,11 +19,14 @@ describe('folderReader reads nothing outside its folder (issue 26)', () => {
     expect(new TextDecoder().decode(await folderReader(models)('cnn/model.json'))).toBe('{}');
   });
 
-  it.each(['../secret.txt', 'cnn/../../secret.txt', join(root, 'secret.txt'), 'file:///etc/passwd', '/etc/passwd'])('refuses %s, naming it', async (path) => {
-    const error = await folderReader(models)(path).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ArtifactError);
-    expect((error as ArtifactError).file).toBe(path);
-  });
+  it.each(['../secret.txt', 'cnn/../../secret.txt', join(root, 'secret.txt'), 'file:///etc/passwd', '/etc/passwd'])(
+    'refuses %s, naming it',
+    async (path) => {
+      const error = await folderReader(models)(path).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ArtifactError);
+      expect((error as ArtifactError).file).toBe(path);
+    },
+  );
 
   it('refuses a symbolic link that leads outside', async () => {
     const error = await folderReader(models)('cnn/weights.bin').catch((e: unknown) => e);

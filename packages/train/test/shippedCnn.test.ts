@@ -32,7 +32,14 @@ describe('shippedCnn', () => {
   });
 
   it('reads several layers of the best CNN alone, without earlier snapshots', async () => {
-    const shipped = await shippedCnn({ store, best: buildCnn(cnn), bestEpoch: 7, ensemble: 1, cnn, featureLayers: [FEATURE_LAYERS.lastBlock, FEATURE_LAYERS.embedding] });
+    const shipped = await shippedCnn({
+      store,
+      best: buildCnn(cnn),
+      bestEpoch: 7,
+      ensemble: 1,
+      cnn,
+      featureLayers: [FEATURE_LAYERS.lastBlock, FEATURE_LAYERS.embedding],
+    });
     expect(shipped).toMatchObject({ featureLayer: FUSED_FEATURES, memberEpochs: [7] });
     expect(shipped.cnn.countParams()).toBe(buildCnn(cnn).countParams());
     shipped.cnn.dispose();
@@ -50,24 +57,42 @@ describe('shippedCnn', () => {
 
   it('exports a chosen cycle-end snapshot in place of the best CNN, alone or fused', async () => {
     const snapshot = await store.loadSnapshot(3);
-    const alone = await shippedCnn({ store, best: buildCnn(cnn), bestEpoch: 7, cnnEpoch: 3, ensemble: 1, cnn, featureLayers: [FEATURE_LAYERS.embedding] });
+    const alone = await shippedCnn({
+      store,
+      best: buildCnn(cnn),
+      bestEpoch: 7,
+      cnnEpoch: 3,
+      ensemble: 1,
+      cnn,
+      featureLayers: [FEATURE_LAYERS.embedding],
+    });
     expect(alone.memberEpochs).toEqual([3]);
     const weights = (model: typeof snapshot) => model.getWeights().map((w) => Array.from(w.dataSync()));
     expect(weights(alone.cnn)).toEqual(weights(snapshot));
-    const fused = await shippedCnn({ store, best: buildCnn(cnn), bestEpoch: 5, cnnEpoch: 3, ensemble: 2, cnn, featureLayers: [FEATURE_LAYERS.lastBlock] });
+    const fused = await shippedCnn({
+      store,
+      best: buildCnn(cnn),
+      bestEpoch: 5,
+      cnnEpoch: 3,
+      ensemble: 2,
+      cnn,
+      featureLayers: [FEATURE_LAYERS.lastBlock],
+    });
     expect(fused.memberEpochs).toEqual([3, 7]);
     [snapshot, alone.cnn, fused.cnn].forEach((model) => model.dispose());
   });
 
   it('names the epochs it keeps when the chosen one has no snapshot', async () => {
-    await expect(shippedCnn({ store, best: buildCnn(cnn), bestEpoch: 5, cnnEpoch: 4, ensemble: 1, cnn, featureLayers: [FEATURE_LAYERS.embedding] })).rejects.toThrow(
+    await expect(
+      shippedCnn({ store, best: buildCnn(cnn), bestEpoch: 5, cnnEpoch: 4, ensemble: 1, cnn, featureLayers: [FEATURE_LAYERS.embedding] }),
+    ).rejects.toThrow(
       /--cnn-epoch 4: .* keeps the CNNs of the best epoch \(5\) and of the learning-rate cycle ends \(epoch 1, 3, 7\), not epoch 4's$/,
     );
   });
 
   it('says which snapshots exist when there are too few', async () => {
-    await expect(shippedCnn({ store, best: buildCnn(cnn), bestEpoch: 3, ensemble: 4, cnn, featureLayers: [FEATURE_LAYERS.lastBlock] })).rejects.toThrow(
-      /--ensemble 4 needs 3 cycle-end snapshot\(s\) besides epoch 3; .*snapshots has epoch 1, 7$/,
-    );
+    await expect(
+      shippedCnn({ store, best: buildCnn(cnn), bestEpoch: 3, ensemble: 4, cnn, featureLayers: [FEATURE_LAYERS.lastBlock] }),
+    ).rejects.toThrow(/--ensemble 4 needs 3 cycle-end snapshot\(s\) besides epoch 3; .*snapshots has epoch 1, 7$/);
   });
 });

@@ -21,7 +21,14 @@ function images(specs: { label: number; pixel: (p: number) => number }[]): Label
   specs.forEach((spec, i) => {
     for (let p = 0; p < area; p++) pixels[i * area + p] = spec.pixel(p);
   });
-  return { split: 'train', size: 48, count: specs.length, pixels, labels: Uint8Array.from(specs, (s) => s.label), sources: specs.map((_, i) => `img${i}`) };
+  return {
+    split: 'train',
+    size: 48,
+    count: specs.length,
+    pixels,
+    labels: Uint8Array.from(specs, (s) => s.label),
+    sources: specs.map((_, i) => `img${i}`),
+  };
 }
 
 describe('findNoisyImages', () => {
@@ -105,7 +112,11 @@ describe('randomFourierFeatures', () => {
     const points = Float32Array.from({ length: 6 * dims }, (_, i) => Math.sin(i * 1.7) * 2);
     const sigma = 2;
     const z = randomFourierFeatures(points, dims, { count: 4096, sigma, seed: 3 });
-    for (const [a, b] of [[0, 1], [2, 5], [3, 3]] as const) {
+    for (const [a, b] of [
+      [0, 1],
+      [2, 5],
+      [3, 3],
+    ] as const) {
       let squared = 0;
       for (let d = 0; d < dims; d++) squared += (points[a * dims + d]! - points[b * dims + d]!) ** 2;
       let dot = 0;
@@ -130,7 +141,10 @@ describe('compareViewSets', () => {
     const artifacts = await tinyArtifacts();
     const loaded = await loadArtifacts(artifacts.reader);
     const withViews = (views: TestTimeView[]) =>
-      ExpressionClassifier.fromArtifacts({ ...loaded, manifest: { ...loaded.manifest, cnn: { ...loaded.manifest.cnn, mirrorAverage: true, testTimeViews: views } } });
+      ExpressionClassifier.fromArtifacts({
+        ...loaded,
+        manifest: { ...loaded.manifest, cnn: { ...loaded.manifest.cnn, mirrorAverage: true, testTimeViews: views } },
+      });
     // A quarter turn: far enough from the face to change the tiny classifier's decisions.
     const turned: TestTimeView = { dx: 0, dy: 0, degrees: 90, zoom: 1 };
     const next = sequence(5);
@@ -152,7 +166,12 @@ describe('compareViewSets', () => {
 
     const reloaded = await loadArtifacts(artifacts.reader);
     const mirrored = { ...reloaded, manifest: { ...reloaded.manifest, cnn: { ...reloaded.manifest.cnn, mirrorAverage: true } } };
-    const [alone, turnedToo] = await compareViewSets(mirrored, faces, { alone: { title: 'the face', views: [] }, turned: { title: '+ a quarter turn', views: [turned] } }, { splitTitle: 'test' });
+    const [alone, turnedToo] = await compareViewSets(
+      mirrored,
+      faces,
+      { alone: { title: 'the face', views: [] }, turned: { title: '+ a quarter turn', views: [turned] } },
+      { splitTitle: 'test' },
+    );
     expect(alone!.cnnPasses).toBe(2);
     expect(turnedToo!.cnnPasses).toBe(4);
     expect(alone!.cnnSvm.accuracy).toBeCloseTo(accuracy(plain), 10);

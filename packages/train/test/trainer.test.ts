@@ -30,7 +30,7 @@ function bandImages(count: number): LabeledImages {
   const pixels = new Uint8Array(count * 48 * 48);
   const labels = new Uint8Array(count);
   let state = 12345;
-  const noise = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) % 60);
+  const noise = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) % 60;
   for (let i = 0; i < count; i++) {
     const label = i % EXPRESSIONS.length;
     labels[i] = label;
@@ -110,7 +110,14 @@ describe('trainCnn', () => {
 
   it('keeps a snapshot of the model at the end of each learning-rate cycle, for fusing', async () => {
     const checkpoints = store();
-    const result = await trainCnn({ config: { ...config, epochs: 3, restarts: { firstCycle: 1, growth: 2 } }, train, validation, input, store: checkpoints, resume: false });
+    const result = await trainCnn({
+      config: { ...config, epochs: 3, restarts: { firstCycle: 1, growth: 2 } },
+      train,
+      validation,
+      input,
+      store: checkpoints,
+      resume: false,
+    });
     result.best?.dispose();
     expect(await checkpoints.snapshotEpochs()).toEqual([1, 3]);
     const [first, last] = [await checkpoints.loadSnapshot(1), await checkpoints.loadSnapshot(3)];
@@ -126,9 +133,9 @@ describe('trainCnn', () => {
     await expect(trainCnn({ config, train, validation, input, store: empty, resume: true })).rejects.toThrow(/nothing to resume/);
     const used = store();
     await trainCnn({ config: { ...config, epochs: 1 }, train, validation, input, store: used, resume: false });
-    await expect(
-      trainCnn({ config: { ...config, learningRate: 0.1 }, train, validation, input, store: used, resume: true }),
-    ).rejects.toThrow(/different configuration/);
+    await expect(trainCnn({ config: { ...config, learningRate: 0.1 }, train, validation, input, store: used, resume: true })).rejects.toThrow(
+      /different configuration/,
+    );
   });
 
   it('with two replicas (a worker thread) runs reproducibly and resumes to the same weights', async () => {
@@ -182,7 +189,8 @@ describe('ReplicaPool', () => {
   });
 
   it('reports a worker that cannot start instead of hanging', async () => {
-    await expect(ReplicaPool.start(1, { cnn: config.cnn, input, loss: PLAIN_LOSS, backend: 'node' })).rejects.toThrow(/replica 1 failed: Cannot train on tfjs-node/);
+    await expect(ReplicaPool.start(1, { cnn: config.cnn, input, loss: PLAIN_LOSS, backend: 'node' })).rejects.toThrow(
+      /replica 1 failed: Cannot train on tfjs-node/,
+    );
   });
 });
-

@@ -50,9 +50,7 @@ function convGrads(c: Case, xv: Float32Array, fv: Float32Array, wv: Float32Array
     const f = tf.tensor4d(fv, c.f);
     const outShape = tf.conv2d(x, f, c.stride, c.pad).shape;
     const w = tf.tensor(wv.subarray(0, size(outShape)), outShape);
-    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), w)),
-    );
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), w)));
     const [dx, df] = grads([x, f]);
     return [dx!.dataSync() as Float32Array, df!.dataSync() as Float32Array];
   });
@@ -140,7 +138,7 @@ describe('training on wasm', () => {
       labels.push(cls);
       for (let r = 0; r < 12; r++) {
         for (let col = 0; col < 12; col++) {
-          const bright = (r < 6) === (cls === 0) ? 1 : 0;
+          const bright = r < 6 === (cls === 0) ? 1 : 0;
           pixels[i * 144 + r * 12 + col] = bright + (rng() - 0.5) * 0.5;
         }
       }

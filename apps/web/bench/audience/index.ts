@@ -14,7 +14,17 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BufferSource, EncodedPacketSink, EncodedVideoPacketSource, FilePathTarget, Input, Output, WEBM, WebMOutputFormat, type EncodedPacket } from 'mediabunny';
+import {
+  BufferSource,
+  EncodedPacketSink,
+  EncodedVideoPacketSource,
+  FilePathTarget,
+  Input,
+  Output,
+  WEBM,
+  WebMOutputFormat,
+  type EncodedPacket,
+} from 'mediabunny';
 import { chromium } from 'playwright-core';
 import { renderAudienceVideo } from '../../scripts/make-audience-video';
 import { CHROMIUM_FLAGS, chromiumPath } from '../../test/helpers/chromium.js';
@@ -107,11 +117,21 @@ export const audienceBench: BenchModule<AudienceBenchResult> = {
         { url: '/detector/', dir: join(appDir, 'static/detector') },
       ],
       {
-        '/': { type: 'text/html', body: '<!doctype html><html><body><input id="video" type="file"><script type="module" src="/bench.js"></script></body></html>' },
-        '/bench.js': { type: 'text/javascript', body: await browserBundle(fileURLToPath(new URL('./page.ts', import.meta.url)), { alias: { $lib: join(appDir, 'src/lib') } }) },
+        '/': {
+          type: 'text/html',
+          body: '<!doctype html><html><body><input id="video" type="file"><script type="module" src="/bench.js"></script></body></html>',
+        },
+        '/bench.js': {
+          type: 'text/javascript',
+          body: await browserBundle(fileURLToPath(new URL('./page.ts', import.meta.url)), { alias: { $lib: join(appDir, 'src/lib') } }),
+        },
       },
     );
-    const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_FLAGS, '--enable-precise-memory-info'] });
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [...CHROMIUM_FLAGS, '--enable-precise-memory-info'],
+    });
     try {
       const context = await browser.newContext();
       await context.route('**/*', (route) => (route.request().url().startsWith(server.origin) ? route.continue() : route.abort('blockedbyclient')));
@@ -123,7 +143,16 @@ export const audienceBench: BenchModule<AudienceBenchResult> = {
 
       log(`audience: encoding the ${video.frameImages.length}-frame loop (720p VP9) in Chromium`);
       const images = video.images.map((luma) => Buffer.from(luma).toString('base64'));
-      const loop = Buffer.from(await page.evaluate((frames) => window.audienceBench.encode(frames), { width: video.width, height: video.height, fps: FPS, images, frameImages: video.frameImages }), 'base64');
+      const loop = Buffer.from(
+        await page.evaluate((frames) => window.audienceBench.encode(frames), {
+          width: video.width,
+          height: video.height,
+          fps: FPS,
+          images,
+          frameImages: video.frameImages,
+        }),
+        'base64',
+      );
       const file = join(tmp, `audience-${minutes}min-720p.webm`);
       await repeatWebm(loop, minutes, file);
       log(`audience: ${file}: ${mb(statSync(file).size)} MiB`);
@@ -131,7 +160,10 @@ export const audienceBench: BenchModule<AudienceBenchResult> = {
 
       const passes: AudienceBenchResult['passes'] = [];
       // Decoding alone (drawing every frame) is opt-in: at 30 frames/s it doubles the run.
-      const plans = [...(process.env.AUDIENCE_BENCH_DECODE === '1' ? [{ analyse: false, maxFps: 1000 }] : []), { analyse: true, maxFps: analysisFps }];
+      const plans = [
+        ...(process.env.AUDIENCE_BENCH_DECODE === '1' ? [{ analyse: false, maxFps: 1000 }] : []),
+        { analyse: true, maxFps: analysisFps },
+      ];
       for (const plan of plans) {
         log(`audience: ${plan.analyse ? `analysing at up to ${plan.maxFps} frames/s` : 'decoding every frame'}`);
         let peakRss = browserRss();
@@ -144,7 +176,11 @@ export const audienceBench: BenchModule<AudienceBenchResult> = {
         }
       }
       if (errors.length > 0) throw new Error(`the bench page failed: ${errors.join('; ')}`);
-      return { video: { minutes, width: video.width, height: video.height, fps: FPS, bytes: statSync(file).size, faces: video.slots.length }, passes, browser: browser.version() };
+      return {
+        video: { minutes, width: video.width, height: video.height, fps: FPS, bytes: statSync(file).size, faces: video.slots.length },
+        passes,
+        browser: browser.version(),
+      };
     } finally {
       await browser.close();
       await server.close();

@@ -51,7 +51,18 @@ async function run(plan: PassPlan): Promise<AudiencePass> {
     }
   } else {
     const store = await SessionStore.open('fer-audience-bench');
-    const recorder = new SessionRecorder({ id: newSessionId(), name: file.name, source: 'file', sourceName: file.name, createdAt: Date.now(), width: video.info.width, height: video.info.height }, store);
+    const recorder = new SessionRecorder(
+      {
+        id: newSessionId(),
+        name: file.name,
+        source: 'file',
+        sourceName: file.name,
+        createdAt: Date.now(),
+        width: video.info.width,
+        height: video.info.height,
+      },
+      store,
+    );
     const capture = new AudienceCapture(loaded, recorder);
     try {
       await analyzeVideoFile(video, capture, {
@@ -66,12 +77,29 @@ async function run(plan: PassPlan): Promise<AudiencePass> {
       video.close();
     }
     unsavedFrames = recorder.unsavedFrames;
-    storageError = recorder.storageError === undefined ? undefined : (recorder.storageError instanceof Error ? recorder.storageError.message : JSON.stringify(recorder.storageError));
+    storageError =
+      recorder.storageError === undefined
+        ? undefined
+        : recorder.storageError instanceof Error
+          ? recorder.storageError.message
+          : JSON.stringify(recorder.storageError);
     store.close();
   }
   const wallMs = performance.now() - start;
   sample();
-  return { analyse: plan.analyse, maxFps: plan.maxFps, frames, faces, wallMs, videoMs: video.info.durationMs, heapAtStart, peakHeap, heapAtEnd: heapBytes(), unsavedFrames, storageError };
+  return {
+    analyse: plan.analyse,
+    maxFps: plan.maxFps,
+    frames,
+    faces,
+    wallMs,
+    videoMs: video.info.durationMs,
+    heapAtStart,
+    peakHeap,
+    heapAtEnd: heapBytes(),
+    unsavedFrames,
+    storageError,
+  };
 }
 
 async function encode(frames: GreyFrames): Promise<string> {

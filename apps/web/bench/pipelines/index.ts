@@ -106,7 +106,11 @@ export const pipelinesBench: BenchModule<PipelinesResult> = {
         '/bench.js': { type: 'text/javascript', body: page },
       },
     );
-    const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_FLAGS, ...fakeCameraFlags(cameraFile)] });
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [...CHROMIUM_FLAGS, ...fakeCameraFlags(cameraFile)],
+    });
     const foreignRequests: string[] = [];
     try {
       const context = await browser.newContext();

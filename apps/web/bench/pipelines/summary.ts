@@ -32,7 +32,7 @@ export interface PipelineSummary {
 }
 
 export interface PipelinesResult {
-  setup: { camera: { width: number; height: number; fps: number };  warmupMs: number; browser: string; foreignRequests: string[] };
+  setup: { camera: { width: number; height: number; fps: number }; warmupMs: number; browser: string; foreignRequests: string[] };
   pipelines: PipelineSummary[];
 }
 

@@ -253,13 +253,7 @@ export function addModelMetadata(model: Uint8Array, metadata: Uint8Array, name =
 
   b.startObject(MODEL_FIELD_COUNT);
   b.addFieldInt32(ModelField.version, root.uint32(ModelField.version), 0);
-  for (const id of [
-    ModelField.operatorCodes,
-    ModelField.subgraphs,
-    ModelField.description,
-    ModelField.metadataBuffer,
-    ModelField.signatureDefs,
-  ]) {
+  for (const id of [ModelField.operatorCodes, ModelField.subgraphs, ModelField.description, ModelField.metadataBuffer, ModelField.signatureDefs]) {
     const p = root.ref(id);
     if (p !== null) b.addFieldOffset(id, inBlob(p), 0);
   }

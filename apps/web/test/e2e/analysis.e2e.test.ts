@@ -12,7 +12,14 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ExpressionClassifier, cropFaces, type FaceBox } from '@fer/core';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { encodeBmp, fakeCameraPlacements, makeFakeCamera, renderFakePhoto, type FacePlacement, type FakeCameraOptions } from '../../scripts/make-fake-camera';
+import {
+  encodeBmp,
+  fakeCameraPlacements,
+  makeFakeCamera,
+  renderFakePhoto,
+  type FacePlacement,
+  type FakeCameraOptions,
+} from '../../scripts/make-fake-camera';
 import { FACE_MARGIN } from '../../src/lib/pipeline/analyze';
 import type { PublishedResult } from '../../src/lib/pipeline/resultJson';
 import { Browsers, e2eSkipReason, fakeCameraFlags, ferDir, modelsDir, state } from '../helpers/e2eApp';
@@ -123,9 +130,17 @@ describe.skipIf(e2eSkipReason !== undefined)('what the web app shows', () => {
     expect(faces.length).toBeGreaterThan(20);
     const offsets = faces.map((f) => Math.min(...placements.map((p) => centreOffset(f.box, p))));
     console.log(`live boxes: ${faces.length}, centre offset from the placed face: max ${Math.max(...offsets).toFixed(3)} of its side`);
-    for (const face of faces) expect(placements.some((p) => boxes(face.box, p)), JSON.stringify(face.box)).toBe(true);
+    for (const face of faces)
+      expect(
+        placements.some((p) => boxes(face.box, p)),
+        JSON.stringify(face.box),
+      ).toBe(true);
     // Every placed face was found at some point, in the frame's own size.
-    for (const p of placements) expect(faces.some((f) => boxes(f.box, p)), `${p.label} at ${p.x},${p.y}`).toBe(true);
+    for (const p of placements)
+      expect(
+        faces.some((f) => boxes(f.box, p)),
+        `${p.label} at ${p.x},${p.y}`,
+      ).toBe(true);
     for (const s of samples) expect([s.result.width, s.result.height]).toEqual([640, 480]);
 
     // Saliency: the overlay is hottest inside the displayed face box (the heat map covers the
@@ -145,7 +160,7 @@ describe.skipIf(e2eSkipReason !== undefined)('what the web app shows', () => {
     expect(foreign).toEqual([]);
   }, 120_000);
 
-  it("shows the probabilities @fer/core computes in Node for the same photo and box", async () => {
+  it('shows the probabilities @fer/core computes in Node for the same photo and box', async () => {
     const photo = renderFakePhoto(ferDir, ['happy', 'surprise', 'angry']);
     const { page } = await browsers.open(await browsers.launch(), origin);
     await page.getByRole('button', { name: 'Photo' }).click({ timeout: 60_000 });
@@ -166,7 +181,10 @@ describe.skipIf(e2eSkipReason !== undefined)('what the web app shows', () => {
     try {
       const captions = await page.locator('.charts figcaption').allInnerTexts();
       for (const [i, face] of shown!.faces.entries()) {
-        expect(photo.placements.some((p) => boxes(face.box, p)), JSON.stringify(face.box)).toBe(true);
+        expect(
+          photo.placements.some((p) => boxes(face.box, p)),
+          JSON.stringify(face.box),
+        ).toBe(true);
         const crop = cropFaces(frame, [face.box], classifier.manifest.input, FACE_MARGIN);
         const [node] = await classifier.classify(crop);
         crop.dispose();

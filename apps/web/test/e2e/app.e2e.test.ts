@@ -78,7 +78,8 @@ describe.skipIf(e2eSkipReason !== undefined)('the web app in Chromium', () => {
   it('switches between cameras', async () => {
     const context = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=2']);
     const { page } = await open(context);
-    const deviceId = () => page.evaluate(() => (document.querySelector('video')?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.getSettings().deviceId);
+    const deviceId = () =>
+      page.evaluate(() => (document.querySelector('video')?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.getSettings().deviceId);
     await page.getByRole('button', { name: 'Start camera' }).click({ timeout: 60_000 });
     const sw = page.getByRole('button', { name: 'Switch camera' });
     await sw.waitFor({ timeout: 20_000 });
@@ -107,11 +108,11 @@ describe.skipIf(e2eSkipReason !== undefined)('the web app in Chromium', () => {
 
   it('names the model file that failed to load', async () => {
     const context = await launch();
-    await context.route('**/models/svm.json', (route) => route.fulfill({ status: 200, body: '{"tampered": true}' }));
+    await context.route('**/models/svm.bin', (route) => route.fulfill({ status: 200, body: '{"tampered": true}' }));
     const { page } = await open(context);
     const card = state(page, 'load-failed');
     await card.waitFor({ timeout: 60_000 });
-    expect(await card.innerText()).toMatch(/\/models\/svm\.json/);
+    expect(await card.innerText()).toMatch(/\/models\/svm\.bin/);
   }, 120_000);
 
   it('classifies every face of a photo, without a camera', async () => {

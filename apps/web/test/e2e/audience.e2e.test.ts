@@ -33,12 +33,21 @@ const STEADY_AFTER_MS = 900;
 
 /** The grey frames of `video` (or of its first `count` frames), for the in-page encoder. */
 function framesOf(video: AudienceVideo, count = video.frameImages.length): GreyFrames {
-  return { width: video.width, height: video.height, fps: video.fps, images: video.images.map((luma) => Buffer.from(luma).toString('base64')), frameImages: video.frameImages.slice(0, count) };
+  return {
+    width: video.width,
+    height: video.height,
+    fps: video.fps,
+    images: video.images.map((luma) => Buffer.from(luma).toString('base64')),
+    frameImages: video.frameImages.slice(0, count),
+  };
 }
 
 /** Serves scripts/lib/greyVideo.ts as a classic script defining `greyVideo`, on the app's origin as its CSP wants. */
 async function serveEncoder(context: BrowserContext): Promise<void> {
-  const script = await browserBundle(fileURLToPath(new URL('../../scripts/lib/greyVideo.ts', import.meta.url)), { format: 'iife', globalName: 'greyVideo' });
+  const script = await browserBundle(fileURLToPath(new URL('../../scripts/lib/greyVideo.ts', import.meta.url)), {
+    format: 'iife',
+    globalName: 'greyVideo',
+  });
   await context.route('**/__test__/grey-video.js', (route) => route.fulfill({ body: script, contentType: 'text/javascript' }));
 }
 
@@ -54,7 +63,9 @@ async function pickEncoded(page: Page, name: string, frames: GreyFrames, options
       const input = document.querySelector<HTMLInputElement>('[data-testid="video-file"]');
       if (input === null) throw new Error('no file input');
       const transfer = new DataTransfer();
-      transfer.items.add(new File([bytes.slice(0, Math.round(bytes.length * keep))], name, { type: name.endsWith('.mp4') ? 'video/mp4' : 'video/webm' }));
+      transfer.items.add(
+        new File([bytes.slice(0, Math.round(bytes.length * keep))], name, { type: name.endsWith('.mp4') ? 'video/mp4' : 'video/webm' }),
+      );
       input.files = transfer.files;
       input.dispatchEvent(new Event('change', { bubbles: true }));
     },
@@ -80,7 +91,10 @@ function steadyMeans(video: AudienceVideo, doc: SessionDocument): Map<string, nu
   let scene: number | undefined;
   let sceneStart = 0;
   for (const frame of doc.frames) {
-    const now = sceneOf(video, frame.faces.map((f) => f.box));
+    const now = sceneOf(
+      video,
+      frame.faces.map((f) => f.box),
+    );
     if (now === undefined) continue;
     if (now !== scene) {
       scene = now;
@@ -103,7 +117,10 @@ function steadyMeans(video: AudienceVideo, doc: SessionDocument): Map<string, nu
 function idsToSlots(video: AudienceVideo, doc: SessionDocument): Map<number, Set<number>> {
   const slots = new Map<number, Set<number>>();
   for (const frame of doc.frames) {
-    const scene = sceneOf(video, frame.faces.map((f) => f.box));
+    const scene = sceneOf(
+      video,
+      frame.faces.map((f) => f.box),
+    );
     if (scene === undefined) continue;
     const offset = video.scenes[scene]?.offset ?? { x: 0, y: 0 };
     for (const face of frame.faces) {
@@ -181,7 +198,10 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
 
     // The CSV holds the same numbers, one row per face per frame.
     const csv = await exportShown(page, 'CSV');
-    const rows = csv.body.trimEnd().split('\n').map((r) => r.split(','));
+    const rows = csv.body
+      .trimEnd()
+      .split('\n')
+      .map((r) => r.split(','));
     expect(rows[0]).toEqual(CSV_HEADER);
     expect(rows.length - 1).toBe(doc.frames.reduce((n, f) => n + f.faces.length, 0));
     const last = doc.frames.at(-1);
@@ -227,7 +247,14 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
     expect(doc.frames.map((f) => f.faces.length)).toEqual(expected);
     expect(doc.summary.faces).toBe(FACES);
     expect([...idsToSlots(video, doc).values()].map((s) => [...s]).sort()).toEqual([...Array(FACES).keys()].map((i) => [i]));
-    expect(doc.frames.map((f) => sceneOf(video, f.faces.map((face) => face.box)))).toEqual(video.frameScenes);
+    expect(
+      doc.frames.map((f) =>
+        sceneOf(
+          video,
+          f.faces.map((face) => face.box),
+        ),
+      ),
+    ).toEqual(video.frameScenes);
 
     // The same numbers as live on the same scenes (steady parts, where smoothing has settled).
     expect(live).toBeDefined();
@@ -305,7 +332,9 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
     const { page } = await browsers.open(context, origin, '/audience?backend=wasm');
     await state(page, 'audience-ready').waitFor({ timeout: 60_000 });
     expect(live).toBeDefined();
-    await page.getByTestId('import-file').setInputFiles({ name: 'live.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(live)) });
+    await page
+      .getByTestId('import-file')
+      .setInputFiles({ name: 'live.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(live)) });
     await expect(state(page, 'storage-problem').innerText()).resolves.toMatch(/storage for this site is full/);
     const kept = JSON.parse((await exportShown(page, 'JSON')).body) as SessionDocument;
     expect(kept.frames).toEqual(live?.frames);

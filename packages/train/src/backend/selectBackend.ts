@@ -87,9 +87,7 @@ function errorMessage(error: unknown): string {
  * pure-JS 'cpu' backend (too slow to train a CNN). Throws when no allowed backend loads, rather
  * than silently training for days.
  */
-export async function selectTrainingBackend(options?: {
-  prefer?: BackendPreference;
-}): Promise<BackendInfo> {
+export async function selectTrainingBackend(options?: { prefer?: BackendPreference }): Promise<BackendInfo> {
   const prefer = options?.prefer ?? 'auto';
   if (prefer === 'node') {
     try {

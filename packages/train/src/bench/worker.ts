@@ -12,7 +12,17 @@ import { registerWasmGradientKernels } from '@fer/core/wasm-gradients';
 import { folderReader } from '../export/nodeReader.js';
 import { buildCnn } from '../model/cnn.js';
 import { TrainingStep } from '../training/step.js';
-import { TRAINING_CONFIGURATIONS, summarizeTimes, timeRuns, type BenchJob, type InferenceJob, type InferenceResult, type Timing, type TrainJob, type TrainResult } from './jobs.js';
+import {
+  TRAINING_CONFIGURATIONS,
+  summarizeTimes,
+  timeRuns,
+  type BenchJob,
+  type InferenceJob,
+  type InferenceResult,
+  type Timing,
+  type TrainJob,
+  type TrainResult,
+} from './jobs.js';
 import { profileStep } from './profile.js';
 
 const SEED = 42;
@@ -61,9 +71,10 @@ async function wasmWith(stockKernels: readonly string[]): Promise<{ backend: Bac
 
 async function trainJob(job: TrainJob): Promise<TrainResult> {
   const configuration = TRAINING_CONFIGURATIONS[job.configuration];
-  const { backend, stockTrainingError } = job.configuration === 'tfjs-node'
-    ? { backend: await selectTrainingBackend({ prefer: 'node' }), stockTrainingError: undefined }
-    : await wasmWith(configuration.stockKernels);
+  const { backend, stockTrainingError } =
+    job.configuration === 'tfjs-node'
+      ? { backend: await selectTrainingBackend({ prefer: 'node' }), stockTrainingError: undefined }
+      : await wasmWith(configuration.stockKernels);
 
   const side = job.cnn.inputSize;
   const random = seedrandom(String(SEED));

@@ -66,7 +66,12 @@ interface StudyOutcome {
   results: unknown;
 }
 
-async function layersStudy(manifest: Manifest, cnn: Parameters<typeof compareFeatureLayers>[0], train: LabeledImages, validation: LabeledImages): Promise<StudyOutcome> {
+async function layersStudy(
+  manifest: Manifest,
+  cnn: Parameters<typeof compareFeatureLayers>[0],
+  train: LabeledImages,
+  validation: LabeledImages,
+): Promise<StudyOutcome> {
   // The dense embedding, the last conv block's pooled maps, the two blocks before it (more spatial detail)
   // where the CNN has them, and the shipped readout when it is not one of them (several layers side by side).
   const candidates = [FEATURE_LAYERS.embedding, FEATURE_LAYERS.lastBlock, blockPoolLayer(3), blockPoolLayer(2)].filter((name) =>
@@ -81,35 +86,61 @@ async function layersStudy(manifest: Manifest, cnn: Parameters<typeof compareFea
     '',
     markdownTable(
       ['layer', 'features', 'C', 'PublicTest accuracy', 'macro-F1', 'SVM fit'],
-      results.map((r) => [r.layer === manifest.cnn.featureLayer ? `${r.layer} (shipped)` : r.layer, r.dims, r.C, percent(r.evaluation.accuracy), percent(r.evaluation.macroF1), seconds(r.svmSeconds)]),
+      results.map((r) => [
+        r.layer === manifest.cnn.featureLayer ? `${r.layer} (shipped)` : r.layer,
+        r.dims,
+        r.C,
+        percent(r.evaluation.accuracy),
+        percent(r.evaluation.macroF1),
+        seconds(r.svmSeconds),
+      ]),
     ),
   ].join('\n');
   return { markdown, results: results.map(({ evaluation, ...rest }) => ({ ...rest, accuracy: evaluation.accuracy, macroF1: evaluation.macroF1 })) };
 }
 
-async function noiseStudy(manifest: Manifest, cnn: Parameters<typeof extractFeatures>[0], train: LabeledImages, validation: LabeledImages): Promise<StudyOutcome> {
+async function noiseStudy(
+  manifest: Manifest,
+  cnn: Parameters<typeof extractFeatures>[0],
+  train: LabeledImages,
+  validation: LabeledImages,
+): Promise<StudyOutcome> {
   const noisy = findNoisyImages(train);
   const counts: Record<NoiseReason, number> = { blank: 0, 'conflicting-duplicate': 0 };
   for (const image of noisy) counts[image.reason]++;
   const drop = new Set(noisy.map((n) => n.index));
-  const clean = selectImages(train, Array.from({ length: train.count }, (_, i) => i).filter((i) => !drop.has(i)));
+  const clean = selectImages(
+    train,
+    Array.from({ length: train.count }, (_, i) => i).filter((i) => !drop.has(i)),
+  );
   const layer = manifest.cnn.featureLayer;
   const views = studyViews(manifest);
   const validationFeatures = await extractFeatures(cnn, layer, validation, manifest.input, views);
   const rows = [];
-  for (const [name, images] of [['all Training images', train], ['noisy images removed', clean]] as const) {
+  for (const [name, images] of [
+    ['all Training images', train],
+    ['noisy images removed', clean],
+  ] as const) {
     console.error(`${name}: fitting the SVM on ${images.count} images...`);
     const features = await extractFeatures(cnn, layer, images, manifest.input, views);
-    const head = fitSvmHead({ features: features.features, labels: images.labels }, { features: validationFeatures.features, labels: validation.labels }, features.dims, SVM);
+    const head = fitSvmHead(
+      { features: features.features, labels: images.labels },
+      { features: validationFeatures.features, labels: validation.labels },
+      features.dims,
+      SVM,
+    );
     const evaluation = evaluatePredictions(argmaxRows(head.validationScores), validation.labels, 'PublicTest');
     rows.push({ name, images: images.count, C: head.C, accuracy: evaluation.accuracy, macroF1: evaluation.macroF1 });
   }
   const markdown = [
     `Found ${noisy.length} noisy Training images: ${counts.blank} blank (pixel std < 2 grey levels) and ${counts['conflicting-duplicate']} ` +
-      'pixel-identical copies of a face filed under different expressions. The SVM on the shipped CNN\'s ' +
+      "pixel-identical copies of a face filed under different expressions. The SVM on the shipped CNN's " +
       `${shippedFeatures(manifest)} is refitted without them (the CNN itself is not retrained). Non-faces with texture are not detected.`,
     '',
-    markdownTable(['SVM training set', 'images', 'C', 'PublicTest accuracy', 'macro-F1'], rows.map((r) => [r.name, r.images, r.C, percent(r.accuracy), percent(r.macroF1)])),
+    markdownTable(
+      ['SVM training set', 'images', 'C', 'PublicTest accuracy', 'macro-F1'],
+      rows.map((r) => [r.name, r.images, r.C, percent(r.accuracy), percent(r.macroF1)]),
+    ),
   ].join('\n');
   return { markdown, results: { counts, removed: noisy.map((n) => ({ source: train.sources[n.index], reason: n.reason })), rows } };
 }
@@ -125,7 +156,13 @@ function kernelTable(results: readonly KernelResult[]): string {
   );
 }
 
-async function kernelStudy(manifest: Manifest, cnn: Parameters<typeof extractFeatures>[0], train: LabeledImages, validation: LabeledImages, sample: number): Promise<StudyOutcome> {
+async function kernelStudy(
+  manifest: Manifest,
+  cnn: Parameters<typeof extractFeatures>[0],
+  train: LabeledImages,
+  validation: LabeledImages,
+  sample: number,
+): Promise<StudyOutcome> {
   const layer = manifest.cnn.featureLayer;
   const views = studyViews(manifest);
   const trainFeatures = await extractFeatures(cnn, layer, train, manifest.input, views);
@@ -177,7 +214,15 @@ async function viewsStudy(artifacts: LoadedArtifacts, validation: LabeledImages)
       `${shipped === '[]' ? 'seen as in the first row' : "averaged over the shipped set's views"}. The cost grows with the number of CNN passes per face.`,
     '',
     markdownTable(
-      ['set', 'views', 'CNN passes per face', ...(typeof macs === 'number' ? ['multiply-accumulates per face'] : []), 'CNN+SVM accuracy', 'CNN+SVM macro-F1', 'softmax accuracy'],
+      [
+        'set',
+        'views',
+        'CNN passes per face',
+        ...(typeof macs === 'number' ? ['multiply-accumulates per face'] : []),
+        'CNN+SVM accuracy',
+        'CNN+SVM macro-F1',
+        'softmax accuracy',
+      ],
       results.map((r) => [
         JSON.stringify(VIEW_SETS[r.name as ViewSetName].views) === shipped ? `${r.name} (shipped)` : r.name,
         r.title,
@@ -189,7 +234,16 @@ async function viewsStudy(artifacts: LoadedArtifacts, validation: LabeledImages)
       ]),
     ),
   ].join('\n');
-  return { markdown, results: results.map((r) => ({ name: r.name, cnnPasses: r.cnnPasses, cnnSvm: r.cnnSvm.accuracy, cnnSvmMacroF1: r.cnnSvm.macroF1, cnnSoftmax: r.cnnSoftmax.accuracy })) };
+  return {
+    markdown,
+    results: results.map((r) => ({
+      name: r.name,
+      cnnPasses: r.cnnPasses,
+      cnnSvm: r.cnnSvm.accuracy,
+      cnnSvmMacroF1: r.cnnSvm.macroF1,
+      cnnSoftmax: r.cnnSoftmax.accuracy,
+    })),
+  };
 }
 
 /**
@@ -206,27 +260,46 @@ export async function runStudy(options: StudyCommandOptions): Promise<number> {
   const validation = await loadForCommand(options.data, 'public', { strict: options.strict });
   const started = performance.now();
   const outcome =
-    train === undefined ? await viewsStudy(artifacts, validation)
-    : options.study === 'layers' ? await layersStudy(manifest, cnn, train, validation)
-    : options.study === 'noise' ? await noiseStudy(manifest, cnn, train, validation)
-    : await kernelStudy(manifest, cnn, train, validation, options.sample);
+    train === undefined
+      ? await viewsStudy(artifacts, validation)
+      : options.study === 'layers'
+        ? await layersStudy(manifest, cnn, train, validation)
+        : options.study === 'noise'
+          ? await noiseStudy(manifest, cnn, train, validation)
+          : await kernelStudy(manifest, cnn, train, validation, options.sample);
   // The views study took ownership of the CNN and disposed it.
   if (train !== undefined) cnn.dispose();
   const command = `pnpm study ${process.argv.slice(3).join(' ')}`.trim();
   const took = (performance.now() - started) / 1000;
   const warps = manifest.cnn.testTimeViews?.length ?? 0;
   const withoutWarps =
-    train === undefined || warps === 0 ? []
-    : [`Each face is scored as it is${manifest.cnn.mirrorAverage === true ? ' and mirrored' : ''}, without the shipped model's ${warps} test-time views (they would make every pass over Training ${1 + warps} times longer; the views study measures them), so these figures sit below the shipped model's own.`, ''];
-  const markdown = [`## Study: ${STUDIES[options.study]}`, '', `\`${command}\` (${seconds(took)}, ${backend.name}):`, '', ...withoutWarps, outcome.markdown].join('\n');
+    train === undefined || warps === 0
+      ? []
+      : [
+          `Each face is scored as it is${manifest.cnn.mirrorAverage === true ? ' and mirrored' : ''}, without the shipped model's ${warps} test-time views (they would make every pass over Training ${1 + warps} times longer; the views study measures them), so these figures sit below the shipped model's own.`,
+          '',
+        ];
+  const markdown = [
+    `## Study: ${STUDIES[options.study]}`,
+    '',
+    `\`${command}\` (${seconds(took)}, ${backend.name}):`,
+    '',
+    ...withoutWarps,
+    outcome.markdown,
+  ].join('\n');
   // A `pnpm train` export during a long study replaces the model: its report must not get this one's numbers.
   const now = ManifestSchema.parse(JSON.parse(await readFile(join(options.models, MANIFEST_FILE), 'utf8')));
   if (JSON.stringify(now.files) !== JSON.stringify(manifest.files)) {
     console.log(markdown);
-    throw new Error(`${options.models} holds another model than the one studied (exported while the study ran); the table above was not written into it: rerun \`pnpm study ${options.study}\``);
+    throw new Error(
+      `${options.models} holds another model than the one studied (exported while the study ran); the table above was not written into it: rerun \`pnpm study ${options.study}\``,
+    );
   }
   await mkdir(join(options.models, STUDIES_FOLDER), { recursive: true });
-  await writeFile(join(options.models, STUDIES_FOLDER, `${options.study}.json`), `${JSON.stringify({ study: options.study, command, seconds: took, model: manifest.files, results: outcome.results }, null, 2)}\n`);
+  await writeFile(
+    join(options.models, STUDIES_FOLDER, `${options.study}.json`),
+    `${JSON.stringify({ study: options.study, command, seconds: took, model: manifest.files, results: outcome.results }, null, 2)}\n`,
+  );
   await updateReportSection(join(options.models, 'REPORT.md'), options.study, markdown);
   console.log(markdown);
   return 0;

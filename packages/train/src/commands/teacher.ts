@@ -56,7 +56,9 @@ async function chooseMembers(runs: readonly string[], minEpoch: number): Promise
       const epoch = Number(/^epoch-(\d+)$/.exec(name)?.[1] ?? Number.NaN);
       if (!(epoch >= minEpoch)) continue;
       const dir = join(run, 'snapshots', name);
-      const weightsSha256 = createHash('sha256').update(await readFile(join(dir, 'weights.bin'))).digest('hex');
+      const weightsSha256 = createHash('sha256')
+        .update(await readFile(join(dir, 'weights.bin')))
+        .digest('hex');
       if (!members.has(weightsSha256)) members.set(weightsSha256, { dir, epoch, weightsSha256 });
     }
   }
@@ -65,15 +67,31 @@ async function chooseMembers(runs: readonly string[], minEpoch: number): Promise
 }
 
 /** One member's probabilities for `faces`, from the cache or computed in a worker thread. */
-async function memberProbabilities(member: Member, faces: LabeledImages, input: InputSpec, options: TeacherCommandOptions, onProgress: (done: number) => void): Promise<Float32Array> {
-  const key = createHash('sha256').update(`${member.weightsSha256}:${fingerprintImages(faces)}:${options.views}:${JSON.stringify(input)}`).digest('hex').slice(0, 24);
+async function memberProbabilities(
+  member: Member,
+  faces: LabeledImages,
+  input: InputSpec,
+  options: TeacherCommandOptions,
+  onProgress: (done: number) => void,
+): Promise<Float32Array> {
+  const key = createHash('sha256')
+    .update(`${member.weightsSha256}:${fingerprintImages(faces)}:${options.views}:${JSON.stringify(input)}`)
+    .digest('hex')
+    .slice(0, 24);
   const cacheFile = join(options.work, `member-${key}.f32`);
   const cached = await readFile(cacheFile).catch(() => undefined);
   if (cached !== undefined && cached.length === faces.count * NUM_EXPRESSIONS * 4) {
     onProgress(faces.count);
     return new Float32Array(cached.buffer, cached.byteOffset, faces.count * NUM_EXPRESSIONS);
   }
-  const job: TeacherJob = { modelDir: member.dir, pixels: faces.pixels, count: faces.count, input, mirror: true, views: VIEW_SETS[options.views].views };
+  const job: TeacherJob = {
+    modelDir: member.dir,
+    pixels: faces.pixels,
+    count: faces.count,
+    input,
+    mirror: true,
+    views: VIEW_SETS[options.views].views,
+  };
   const probabilities = await new Promise<Float32Array>((resolve, reject) => {
     const worker = typeScriptWorker(WORKER_URL, { workerData: job });
     worker.on('message', (reply: TeacherReply) => {
@@ -127,18 +145,21 @@ export async function runTeacher(options: TeacherCommandOptions): Promise<number
   const firstOfEach = [...new Map(hashes.map((hash, i) => [hash, i] as const).reverse()).values()].sort((a, b) => a - b);
   const faces = selectImages(train, firstOfEach);
   const views = faceViews(input, true, VIEW_SETS[options.views].views);
-  console.error(`${faces.count} distinct faces, ${passesPerFace(views)} CNN passes each per member, ${options.threads} threads (${backend.description})`);
+  console.error(
+    `${faces.count} distinct faces, ${passesPerFace(views)} CNN passes each per member, ${options.threads} threads (${backend.description})`,
+  );
 
   const done = members.map(() => 0);
   const bar = startProgress('teacher', members.length * faces.count, 'faces');
   let sum: Float32Array;
   try {
     const all = await inParallel(
-      members.map((member, m) => () =>
-        memberProbabilities(member, faces, input, options, (count) => {
-          done[m] = count;
-          bar.update(done.reduce((a, b) => a + b, 0));
-        }),
+      members.map(
+        (member, m) => () =>
+          memberProbabilities(member, faces, input, options, (count) => {
+            done[m] = count;
+            bar.update(done.reduce((a, b) => a + b, 0));
+          }),
       ),
       options.threads,
     );

@@ -93,7 +93,7 @@ function parseHeader(json: Buffer): CacheHeader | undefined {
 
 /** Fills `target` from `position`; false when the file ends first. */
 async function readAt(handle: FileHandle, target: Uint8Array, position: number): Promise<boolean> {
-  for (let done = 0; done < target.length; ) {
+  for (let done = 0; done < target.length;) {
     const { bytesRead } = await handle.read(target, done, target.length - done, position + done);
     if (bytesRead === 0) return false;
     done += bytesRead;

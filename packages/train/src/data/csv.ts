@@ -21,7 +21,9 @@ const PROGRESS_EVERY = 500;
  */
 export async function openCsvSplit(csvPath: string, split: SplitName): Promise<SplitSource> {
   const { size, mtimeMs } = await stat(csvPath);
-  const fingerprint = createHash('sha256').update(JSON.stringify({ form: 'csv', split, size, mtimeMs })).digest('hex');
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ form: 'csv', split, size, mtimeMs }))
+    .digest('hex');
   const name = basename(csvPath);
 
   return {
@@ -37,7 +39,10 @@ export async function openCsvSplit(csvPath: string, split: SplitName): Promise<S
         for await (const line of lines) {
           row++;
           if (columns === undefined) {
-            const header = line.replace(/^\uFEFF/, '').split(',').map(unquote);
+            const header = line
+              .replace(/^\uFEFF/, '')
+              .split(',')
+              .map(unquote);
             columns = parseHeader(header);
             if (columns === undefined) throw malformedHeader(csvPath, line);
             fieldCount = header.length;

@@ -27,7 +27,11 @@ export interface CarvedSplits {
  * Which faces are held out depends on their pixels and the seed alone, not on load order, so both forms of
  * FER2013 give the same split.
  */
-export function carveValidation(train: LabeledImages, otherSplits: readonly LabeledImages[], spec: ValidationSplitSpec = DEFAULT_VALIDATION_SPLIT): CarvedSplits {
+export function carveValidation(
+  train: LabeledImages,
+  otherSplits: readonly LabeledImages[],
+  spec: ValidationSplitSpec = DEFAULT_VALIDATION_SPLIT,
+): CarvedSplits {
   if (!(spec.fraction > 0 && spec.fraction < 1)) throw new Error(`validation fraction must be in (0, 1), got ${spec.fraction}`);
   const hashes = pixelHashes(train);
   const seen = new Map<string, number>();

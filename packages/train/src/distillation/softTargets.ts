@@ -120,13 +120,16 @@ export async function readSoftTargets(folder: string): Promise<SoftTargets> {
   const header = softTargetsHeaderSchema.safeParse(parsed);
   if (!header.success) throw new Error(`soft targets: ${jsonPath} is malformed: ${z.prettifyError(header.error)}`);
   const { count, labels, binSha256, teacher } = header.data;
-  if (labels.join() !== EXPRESSIONS.join()) throw new Error(`soft targets: ${jsonPath} has labels ${labels.join(', ')}, expected ${EXPRESSIONS.join(', ')}`);
+  if (labels.join() !== EXPRESSIONS.join())
+    throw new Error(`soft targets: ${jsonPath} has labels ${labels.join(', ')}, expected ${EXPRESSIONS.join(', ')}`);
   const bin = new Uint8Array(await readFile(binPath));
   const expectedBytes = count * (PIXEL_HASH_BYTES + 2 * NUM_EXPRESSIONS);
   if (bin.length !== expectedBytes) throw new Error(`soft targets: ${binPath} has ${bin.length} bytes, its header says ${expectedBytes}`);
-  if (createHash('sha256').update(bin).digest('hex') !== binSha256) throw new Error(`soft targets: ${binPath} does not match the SHA-256 in ${jsonPath}`);
+  if (createHash('sha256').update(bin).digest('hex') !== binSha256)
+    throw new Error(`soft targets: ${binPath} does not match the SHA-256 in ${jsonPath}`);
   const rows = new Map<string, number>();
-  for (let row = 0; row < count; row++) rows.set(Buffer.from(bin.subarray(row * PIXEL_HASH_BYTES, (row + 1) * PIXEL_HASH_BYTES)).toString('hex'), row);
+  for (let row = 0; row < count; row++)
+    rows.set(Buffer.from(bin.subarray(row * PIXEL_HASH_BYTES, (row + 1) * PIXEL_HASH_BYTES)).toString('hex'), row);
   const halves = new Float16Array(bin.slice(count * PIXEL_HASH_BYTES).buffer);
   return { teacher, rows, probabilities: Float32Array.from(halves) };
 }
@@ -144,8 +147,13 @@ export function targetsFor(images: LabeledImages, targets: SoftTargets): Float32
     else out.set(targets.probabilities.subarray(row * NUM_EXPRESSIONS, (row + 1) * NUM_EXPRESSIONS), i * NUM_EXPRESSIONS);
   });
   if (missing.length > 0) {
-    const examples = missing.slice(0, 3).map((i) => images.sources[i]).join(', ');
-    throw new Error(`soft targets: ${missing.length} of ${images.count} Training faces have none (e.g. ${examples}); were they made from this data set?`);
+    const examples = missing
+      .slice(0, 3)
+      .map((i) => images.sources[i])
+      .join(', ');
+    throw new Error(
+      `soft targets: ${missing.length} of ${images.count} Training faces have none (e.g. ${examples}); were they made from this data set?`,
+    );
   }
   return out;
 }

@@ -5,7 +5,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { NUM_EXPRESSIONS, applyFeatureNetwork, decodeLayersModel, faceViews, featureNetwork, pixelsToInput, type InputSpec, type TestTimeView } from '@fer/core';
+import {
+  NUM_EXPRESSIONS,
+  applyFeatureNetwork,
+  decodeLayersModel,
+  faceViews,
+  featureNetwork,
+  pixelsToInput,
+  type InputSpec,
+  type TestTimeView,
+} from '@fer/core';
 import { selectTrainingBackend } from '../backend/selectBackend.js';
 import { FEATURE_LAYERS } from '../model/cnn.js';
 

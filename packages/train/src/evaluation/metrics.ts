@@ -9,7 +9,11 @@ export function argmaxRows(scores: Float32Array): Uint8Array {
 export function evaluateScores(scores: Float32Array, truth: Uint8Array, split: string, skip: ReadonlySet<number> = new Set()): Evaluation {
   const predicted = argmaxRows(scores);
   const kept = Array.from(truth.keys()).filter((i) => !skip.has(i));
-  return evaluatePredictions(Uint8Array.from(kept, (i) => predicted[i] as number), Uint8Array.from(kept, (i) => truth[i] as number), split);
+  return evaluatePredictions(
+    Uint8Array.from(kept, (i) => predicted[i] as number),
+    Uint8Array.from(kept, (i) => truth[i] as number),
+    split,
+  );
 }
 
 /** Accuracy, per-class precision/recall/F1, macro-F1 and the confusion matrix of predictions. */

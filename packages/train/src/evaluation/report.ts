@@ -160,10 +160,10 @@ export function renderReport(
     '',
     '## SVM regularization (C), chosen on PublicTest',
     '',
-    markdownTable(['features', 'C', 'PublicTest accuracy'], [
-      ...cnnSvm.search.map((s) => [features, s.C, percent(s.accuracy)]),
-      ...pixelSvm.search.map((s) => ['raw pixels', s.C, percent(s.accuracy)]),
-    ]),
+    markdownTable(
+      ['features', 'C', 'PublicTest accuracy'],
+      [...cnnSvm.search.map((s) => [features, s.C, percent(s.accuracy)]), ...pixelSvm.search.map((s) => ['raw pixels', s.C, percent(s.accuracy)])],
+    ),
     '',
     `Calibration: probabilities are softmax(scores / T) with T = ${cnnSvm.temperature.toFixed(4)}, fitted on PublicTest.`,
     '',
@@ -171,7 +171,14 @@ export function renderReport(
     '',
     markdownTable(
       ['epoch', 'train loss', 'train acc', 'PublicTest loss', 'PublicTest acc', 'time'],
-      training.history.map((h) => [h.epoch, h.loss.toFixed(4), percent(h.accuracy), h.validationLoss.toFixed(4), percent(h.validationAccuracy), formatDuration(h.seconds)]),
+      training.history.map((h) => [
+        h.epoch,
+        h.loss.toFixed(4),
+        percent(h.accuracy),
+        h.validationLoss.toFixed(4),
+        percent(h.validationAccuracy),
+        formatDuration(h.seconds),
+      ]),
     ),
     '',
   ].join('\n');

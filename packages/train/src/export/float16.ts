@@ -45,7 +45,8 @@ export function toFloat16Files(files: LayersModelFiles): LayersModelFiles {
       const bytesPerElement = BYTES_PER_ELEMENT[spec.dtype];
       if (bytesPerElement === undefined) throw new Error(`weight ${spec.name} has dtype ${spec.dtype}, which cannot be re-encoded`);
       const size = spec.shape.reduce((a, b) => a * b, 1) * bytesPerElement;
-      if (offset + size > source.byteLength) throw new Error(`weights file has ${source.byteLength} bytes, the manifest describes more (${spec.name} ends at ${offset + size})`);
+      if (offset + size > source.byteLength)
+        throw new Error(`weights file has ${source.byteLength} bytes, the manifest describes more (${spec.name} ends at ${offset + size})`);
       const bytes = source.slice(offset, offset + size);
       offset += size;
       if (spec.dtype === 'float32') {

@@ -58,7 +58,9 @@ export function applyCnnLayers(input: tf.SymbolicTensor, config: CnnConfig, pref
       x = tf.layers.reLU({ name: named(`${name}_relu`) }).apply(x) as tf.SymbolicTensor;
     }
     const last = block === config.blocks - 1;
-    x = tf.layers.maxPooling2d({ poolSize: 2, name: named(last ? FEATURE_LAYERS.lastBlock : blockPoolLayer(block + 1)) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .maxPooling2d({ poolSize: 2, name: named(last ? FEATURE_LAYERS.lastBlock : blockPoolLayer(block + 1)) })
+      .apply(x) as tf.SymbolicTensor;
   }
   x = tf.layers.flatten({ name: named(FEATURE_LAYERS.flatten) }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dropout({ rate: config.dropout, name: named('flatten_dropout') }).apply(x) as tf.SymbolicTensor;

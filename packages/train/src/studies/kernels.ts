@@ -44,7 +44,12 @@ function fitKernelSvm(train: number[][], labels: Uint8Array, validation: number[
   let predictSeconds = 0;
   for (let k = 0; k < NUM_EXPRESSIONS; k++) {
     const svm = new SVM({ ...options, whitening: false, random: seedrandom(`kernel-study:${k}`) });
-    fitSeconds += timed(() => svm.train(train, Array.from(labels, (label) => (label === k ? 1 : -1)))).seconds;
+    fitSeconds += timed(() =>
+      svm.train(
+        train,
+        Array.from(labels, (label) => (label === k ? 1 : -1)),
+      ),
+    ).seconds;
     const margins = timed(() => svm.margin(validation));
     predictSeconds += margins.seconds;
     margins.value.forEach((margin, i) => (scores[i * NUM_EXPRESSIONS + k] = margin));
@@ -63,12 +68,26 @@ function standardized(train: FeatureSplit, validation: FeatureSplit, dims: numbe
   return [applyStandardizer(train.features, standardizer), applyStandardizer(validation.features, standardizer)];
 }
 
-function linearRows(trainStd: Float32Array, train: FeatureSplit, validationStd: Float32Array, validation: FeatureSplit, dims: number, kernel: string, linearC: readonly number[]): KernelResult[] {
+function linearRows(
+  trainStd: Float32Array,
+  train: FeatureSplit,
+  validationStd: Float32Array,
+  validation: FeatureSplit,
+  dims: number,
+  kernel: string,
+  linearC: readonly number[],
+): KernelResult[] {
   const count = validation.labels.length;
   return linearC.map((C) => {
     const fit = timed(() => fitLinearSvm(trainStd, train.labels, dims, NUM_EXPRESSIONS, { C, loss: 'squared-hinge', seed: 1 }));
     const scored = timed(() => decisionValues(fit.value, validationStd));
-    return { kernel, params: `C=${C}`, accuracy: accuracyOf(scored.value, validation.labels), fitSeconds: fit.seconds, predictMsPerImage: (1000 * scored.seconds) / count };
+    return {
+      kernel,
+      params: `C=${C}`,
+      accuracy: accuracyOf(scored.value, validation.labels),
+      fitSeconds: fit.seconds,
+      predictMsPerImage: (1000 * scored.seconds) / count,
+    };
   });
 }
 
@@ -89,7 +108,12 @@ export function randomFourierFeatures(features: Float32Array, dims: number, opti
   for (let start = 0; start < n; start += chunk) {
     const rows = Math.min(chunk, n - start);
     const z = tf.tidy(() =>
-      tf.tensor2d(features.subarray(start * dims, (start + rows) * dims), [rows, dims]).matMul(weights as tf.Tensor2D).add(offsets as tf.Tensor1D).cos().mul(Math.sqrt(2 / options.count)),
+      tf
+        .tensor2d(features.subarray(start * dims, (start + rows) * dims), [rows, dims])
+        .matMul(weights as tf.Tensor2D)
+        .add(offsets as tf.Tensor1D)
+        .cos()
+        .mul(Math.sqrt(2 / options.count)),
     );
     out.set(z.dataSync(), start * options.count);
     z.dispose();
@@ -116,7 +140,15 @@ export function compareLinearWithRandomFeatures(
   const mapped = timed(() => project(trainStd));
   const validationMapped = timed(() => project(validationStd));
   const count = validation.labels.length;
-  for (const row of linearRows(mapped.value, train, validationMapped.value, validation, options.count, 'RBF, random Fourier features', options.rbfC)) {
+  for (const row of linearRows(
+    mapped.value,
+    train,
+    validationMapped.value,
+    validation,
+    options.count,
+    'RBF, random Fourier features',
+    options.rbfC,
+  )) {
     results.push({
       ...row,
       params: `${row.params}, sigma=${sigma.toFixed(1)}, ${options.count} features`,
@@ -132,7 +164,12 @@ export function compareLinearWithRandomFeatures(
  * ml-svm stores the n x n kernel matrix, so the sample must stay small (a few thousand); the
  * linear SVM is fitted on that same sample so the comparison is fair.
  */
-export function compareKernels(train: FeatureSplit, validation: FeatureSplit, dims: number, options: { linearC: readonly number[]; rbfC: readonly number[] }): KernelResult[] {
+export function compareKernels(
+  train: FeatureSplit,
+  validation: FeatureSplit,
+  dims: number,
+  options: { linearC: readonly number[]; rbfC: readonly number[] },
+): KernelResult[] {
   const [trainStd, validationStd] = standardized(train, validation, dims);
   const results = linearRows(trainStd, train, validationStd, validation, dims, 'linear (dual coordinate descent)', options.linearC);
   const trainRows = rows(trainStd, dims);
@@ -145,7 +182,14 @@ export function compareKernels(train: FeatureSplit, validation: FeatureSplit, di
       fit = fitKernelSvm(trainRows, train.labels, validationRows, { C, kernel: 'rbf', kernelOptions: { sigma }, maxIterations: RBF_MAX_ITERATIONS });
     } catch (error) {
       // ml-svm throws when SMO does not converge; a study row says so rather than losing the others.
-      results.push({ kernel: 'RBF (ml-svm, SMO)', params: `C=${C}, sigma=${sigma.toFixed(1)}`, accuracy: Number.NaN, fitSeconds: Number.NaN, predictMsPerImage: Number.NaN, failure: error instanceof Error ? error.message : String(error) });
+      results.push({
+        kernel: 'RBF (ml-svm, SMO)',
+        params: `C=${C}, sigma=${sigma.toFixed(1)}`,
+        accuracy: Number.NaN,
+        fitSeconds: Number.NaN,
+        predictMsPerImage: Number.NaN,
+        failure: error instanceof Error ? error.message : String(error),
+      });
       continue;
     }
     results.push({

@@ -27,9 +27,10 @@ export async function updateReportSection(reportPath: string, name: string, mark
   const section = studySection(name, markdown);
   const start = report.indexOf(begin(name));
   const stop = report.indexOf(end(name));
-  const updated = start >= 0 && stop > start
-    ? `${report.slice(0, start)}${section}${report.slice(stop + end(name).length)}`
-    : `${report.trimEnd()}\n\n${section}\n`;
+  const updated =
+    start >= 0 && stop > start
+      ? `${report.slice(0, start)}${section}${report.slice(stop + end(name).length)}`
+      : `${report.trimEnd()}\n\n${section}\n`;
   const temp = `${reportPath}.tmp-${process.pid}`;
   await writeFile(temp, updated);
   await rename(temp, reportPath);

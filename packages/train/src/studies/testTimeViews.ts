@@ -1,4 +1,15 @@
-import { disposeForwardPass, ExpressionClassifier, NUM_EXPRESSIONS, passesPerFace, viewTransform, warpImages, warpTable, type Evaluation, type LoadedArtifacts, type TestTimeView } from '@fer/core';
+import {
+  disposeForwardPass,
+  ExpressionClassifier,
+  NUM_EXPRESSIONS,
+  passesPerFace,
+  viewTransform,
+  warpImages,
+  warpTable,
+  type Evaluation,
+  type LoadedArtifacts,
+  type TestTimeView,
+} from '@fer/core';
 import type { LabeledImages } from '../data/dataset.js';
 import { argmaxRows, evaluatePredictions } from '../evaluation/metrics.js';
 import type { ViewSet } from '../model/viewSets.js';

@@ -32,5 +32,5 @@ export function facesPerBatch(views: FaceViews): number {
 /** Reads a [count, k] tensor into rows `start..start+count` of a row-major output array. */
 export async function copyRows(tensor: tf.Tensor, target: Float32Array, start: number): Promise<void> {
   const values = await tensor.data<'float32'>();
-  target.set(values, start * (values.length / (tensor.shape[0])));
+  target.set(values, start * (values.length / tensor.shape[0]));
 }

@@ -98,7 +98,13 @@ export class CheckpointStore<Config> {
    */
   async saveSnapshot(epoch: number, model: tf.LayersModel): Promise<void> {
     const { modelJson, weights } = await encodeLayersModel(model, WEIGHTS);
-    await writeFolderAtomically(this.snapshotFolder(epoch), new Map<string, Uint8Array | string>([[MODEL, modelJson], [WEIGHTS, weights]]));
+    await writeFolderAtomically(
+      this.snapshotFolder(epoch),
+      new Map<string, Uint8Array | string>([
+        [MODEL, modelJson],
+        [WEIGHTS, weights],
+      ]),
+    );
   }
 
   async loadSnapshot(epoch: number): Promise<tf.LayersModel> {
@@ -123,10 +129,15 @@ export class CheckpointStore<Config> {
 
 /** An error about one checkpoint file, naming it and what to do. */
 function checkpointError(file: string, detail: string, cause?: unknown): Error {
-  return new Error(`checkpoint file ${file}: ${detail}; restore that checkpoint folder, or train again without --resume into a fresh --run`, { cause });
+  return new Error(`checkpoint file ${file}: ${detail}; restore that checkpoint folder, or train again without --resume into a fresh --run`, {
+    cause,
+  });
 }
 
-function parseState<Config>(file: string, text: string): { progress: TrainingProgress; config: Config; optimizerSpecs: tf.io.WeightsManifestEntry[] } {
+function parseState<Config>(
+  file: string,
+  text: string,
+): { progress: TrainingProgress; config: Config; optimizerSpecs: tf.io.WeightsManifestEntry[] } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -183,7 +194,11 @@ async function loadModelFrom(dir: string): Promise<tf.LayersModel> {
   try {
     modelJson = JSON.parse(await readFile(modelPath, 'utf8'));
   } catch (error) {
-    throw checkpointError(modelPath, error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `cannot be read (${(error as Error).message})`, error);
+    throw checkpointError(
+      modelPath,
+      error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `cannot be read (${(error as Error).message})`,
+      error,
+    );
   }
   const weights = await readFile(weightsPath).catch((error: NodeJS.ErrnoException) => {
     throw checkpointError(weightsPath, `cannot be read (${error.code ?? error.message})`, error);
@@ -191,7 +206,11 @@ async function loadModelFrom(dir: string): Promise<tf.LayersModel> {
   const manifest = (modelJson as { weightsManifest?: { weights?: tf.io.WeightsManifestEntry[] }[] } | null)?.weightsManifest;
   if (!Array.isArray(manifest)) throw checkpointError(modelPath, 'is not a tfjs model.json (no weightsManifest)');
   // Checked here, so a truncated file names itself instead of failing inside tfjs.
-  checkWeightBytes(weightsPath, weights, manifest.flatMap((group) => group.weights ?? []));
+  checkWeightBytes(
+    weightsPath,
+    weights,
+    manifest.flatMap((group) => group.weights ?? []),
+  );
   try {
     return await decodeLayersModel(modelJson, [weights]);
   } catch (error) {

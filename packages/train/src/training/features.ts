@@ -16,7 +16,13 @@ export interface ExtractedFeatures {
  * Runs the CNN over a split once (no augmentation), keeping the named layer's activations,
  * averaged over each image's `views` (as the shipped classifier does).
  */
-export async function extractFeatures(cnn: tf.LayersModel, featureLayer: string, images: LabeledImages, input: InputSpec, views: FaceViews): Promise<ExtractedFeatures> {
+export async function extractFeatures(
+  cnn: tf.LayersModel,
+  featureLayer: string,
+  images: LabeledImages,
+  input: InputSpec,
+  views: FaceViews,
+): Promise<ExtractedFeatures> {
   const network = featureNetwork(cnn, featureLayer);
   const dims = (network.outputs[0]?.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
   const features = new Float32Array(images.count * dims);

@@ -52,7 +52,7 @@ function shareLoss(probabilities: tf.Tensor2D, share: TrainingShare, loss: LossC
   const labelTerm = crossEntropy(smoothed as tf.Tensor2D, logP as tf.Tensor2D);
   const { distillation } = loss;
   if (distillation === undefined || distillation.weight === 0) return labelTerm;
-  if (share.teacher === undefined) throw new Error('distillation needs the teacher\'s probabilities for every training image');
+  if (share.teacher === undefined) throw new Error("distillation needs the teacher's probabilities for every training image");
   const t = distillation.temperature;
   // softmax(log p / T) is p softened by T, for the teacher and the student alike.
   const teacherLog = tf.log(tf.maximum(tf.tensor2d(share.teacher, [count, NUM_EXPRESSIONS]), LOG_FLOOR));

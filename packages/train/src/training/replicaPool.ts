@@ -29,10 +29,7 @@ export interface ReplicaStep {
   seedKey: string;
 }
 
-export type ReplicaReply =
-  | { kind: 'ready'; backend: string }
-  | { kind: 'gradients'; share: ShareGradients }
-  | { kind: 'error'; message: string };
+export type ReplicaReply = { kind: 'ready'; backend: string } | { kind: 'gradients'; share: ShareGradients } | { kind: 'error'; message: string };
 
 const WORKER_URL = new URL('./replicaWorker.ts', import.meta.url);
 
@@ -116,7 +113,9 @@ export class ReplicaPool {
       throw new Error(`${shares.length} shares for ${this.replicas.length} replicas`);
     }
     return Promise.all(
-      this.replicas.map(async (replica, i) => unwrap(await replica.request({ ...(shares[i] as Omit<ReplicaStep, 'weights'>), weights }), replica.index)),
+      this.replicas.map(async (replica, i) =>
+        unwrap(await replica.request({ ...(shares[i] as Omit<ReplicaStep, 'weights'>), weights }), replica.index),
+      ),
     );
   }
 

@@ -29,7 +29,10 @@ try {
       seedrandom(step.seedKey, { global: true });
       setTrainableValues(model, step.weights);
       const share = shareGradients(model, step.share, setup.input, setup.loss);
-      reply({ kind: 'gradients', share }, share.gradients.map((g) => g.buffer as ArrayBuffer));
+      reply(
+        { kind: 'gradients', share },
+        share.gradients.map((g) => g.buffer as ArrayBuffer),
+      );
     } catch (error) {
       reply({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
     }

@@ -40,7 +40,15 @@ export interface ShippedCnnOptions {
  * snapshot ensemble: each cycle restarts from a high learning rate, so their ends are different
  * finished models, for no extra training; later cycles give better ones).
  */
-export async function shippedCnn({ store, best, bestEpoch, cnnEpoch = bestEpoch, ensemble, cnn, featureLayers }: ShippedCnnOptions): Promise<ShippedCnn> {
+export async function shippedCnn({
+  store,
+  best,
+  bestEpoch,
+  cnnEpoch = bestEpoch,
+  ensemble,
+  cnn,
+  featureLayers,
+}: ShippedCnnOptions): Promise<ShippedCnn> {
   const features = describeFeatureLayers(featureLayers);
   const snapshots = await store.snapshotEpochs();
   if (cnnEpoch !== bestEpoch && !snapshots.includes(cnnEpoch)) {
@@ -66,6 +74,7 @@ export async function shippedCnn({ store, best, bestEpoch, cnnEpoch = bestEpoch,
   const members = await Promise.all(memberEpochs.map((epoch) => (epoch === cnnEpoch ? Promise.resolve(primary) : store.loadSnapshot(epoch))));
   const fused = fuseCnns(members, cnn, featureLayers);
   members.forEach((member) => member.dispose());
-  const description = members.length === 1 ? features : `${features} of the CNNs of epochs ${memberEpochs.join(', ')}, fused (CNN softmax head: their mean)`;
+  const description =
+    members.length === 1 ? features : `${features} of the CNNs of epochs ${memberEpochs.join(', ')}, fused (CNN softmax head: their mean)`;
   return { cnn: fused, featureLayer: FUSED_FEATURES, memberEpochs, description };
 }

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { NUM_EXPRESSIONS, type InputSpec } from '@fer/core';
-import { averageShares, shareGradients, trainableValues, trainableVariables, type LossConfig, type ShareGradients, type TrainingShare } from './gradients.js';
+import {
+  averageShares,
+  shareGradients,
+  trainableValues,
+  trainableVariables,
+  type LossConfig,
+  type ShareGradients,
+  type TrainingShare,
+} from './gradients.js';
 import { ReplicaPool } from './replicaPool.js';
 
 /** How one batch went: its mean loss and how many of its images the model got right before the update. */
@@ -60,7 +68,11 @@ export class TrainingStep {
     });
     if (own === undefined) throw new Error('no share for the main thread');
     // Workers start first so that they run while the main thread computes its own share.
-    const remote = this.pool?.gradients(others.map((share, i) => ({ share, seedKey: dropoutKeys[i + 1] ?? '' })), trainableValues(this.model)) ?? Promise.resolve([]);
+    const remote =
+      this.pool?.gradients(
+        others.map((share, i) => ({ share, seedKey: dropoutKeys[i + 1] ?? '' })),
+        trainableValues(this.model),
+      ) ?? Promise.resolve([]);
     seedrandom(dropoutKeys[0], { global: true });
     const local = shareGradients(this.model, own, this.input, this.loss);
     const averaged = averageShares([local, ...(await remote)]);

@@ -137,8 +137,10 @@ export async function trainCnn(options: TrainCnnOptions): Promise<TrainCnnResult
     const { epochs: _saved, ...savedRest } = checkpoint.config;
     const { epochs: _wanted, ...wantedRest } = config;
     if (JSON.stringify(savedRest) !== JSON.stringify(wantedRest)) {
-      throw new Error(`cannot resume: the checkpoint in ${store.folder} was made with a different configuration (only --epochs may change):\n` +
-        `  saved: ${JSON.stringify(savedRest)}\n  asked: ${JSON.stringify(wantedRest)}`);
+      throw new Error(
+        `cannot resume: the checkpoint in ${store.folder} was made with a different configuration (only --epochs may change):\n` +
+          `  saved: ${JSON.stringify(savedRest)}\n  asked: ${JSON.stringify(wantedRest)}`,
+      );
     }
     model = checkpoint.model;
     await optimizer.setWeights(checkpoint.optimizerWeights);

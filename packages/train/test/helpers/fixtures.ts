@@ -31,7 +31,10 @@ export const CSV_HEADER = 'emotion,pixels,Usage';
  */
 export function writeImageFolder(root: string, perLabel: number): string {
   const encoded = [0, 1, 2].map((seed) => jpegOf(greyImage(seed)));
-  for (const [split, prefix] of [['train', 'Training_'], ['test', 'PublicTest_']] as const) {
+  for (const [split, prefix] of [
+    ['train', 'Training_'],
+    ['test', 'PublicTest_'],
+  ] as const) {
     EXPRESSIONS.forEach((label, k) => {
       const dir = join(root, split, label);
       mkdirSync(dir, { recursive: true });

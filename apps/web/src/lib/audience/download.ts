@@ -11,5 +11,10 @@ export function downloadText(fileName: string, text: string, type: string): void
 
 /** A file-name-safe version of a session name. */
 export function fileStem(name: string): string {
-  return name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'session';
+  return (
+    name
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'session'
+  );
 }

@@ -78,7 +78,9 @@ const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
  */
 export async function readSessionFile(file: Pick<Blob, 'size' | 'text'>, limit = MAX_IMPORT_BYTES): Promise<Session> {
   if (file.size > limit) {
-    throw new ImportError(`This file is ${megabytes(file.size)}; session files over ${megabytes(limit)} can't be imported. Choose a session exported by this app (.json).`);
+    throw new ImportError(
+      `This file is ${megabytes(file.size)}; session files over ${megabytes(limit)} can't be imported. Choose a session exported by this app (.json).`,
+    );
   }
   return fromJson(await file.text());
 }

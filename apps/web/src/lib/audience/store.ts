@@ -44,7 +44,9 @@ export function describeStorageError(error: unknown): StorageError {
     );
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return new StorageError(`Sessions can’t be saved in this browser (${detail}). Export this session before closing the page.`, false, { cause: error });
+  return new StorageError(`Sessions can’t be saved in this browser (${detail}). Export this session before closing the page.`, false, {
+    cause: error,
+  });
 }
 
 /** The session store; every method rejects with a StorageError. */

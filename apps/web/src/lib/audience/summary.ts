@@ -101,7 +101,14 @@ export function segments(frames: readonly FrameSample[], markers: readonly Marke
     const to = bounds[i + 1]!.t;
     const inside = frames.filter((f) => f.t >= from && f.t < to);
     const { shares } = sharesOf(inside);
-    result.push({ label: bounds[i]!.label, fromMs: from, toMs: Math.min(to, durationMs), frames: inside.length, shares: shares.map((s) => round(s)), dominant: dominantOf(shares) });
+    result.push({
+      label: bounds[i]!.label,
+      fromMs: from,
+      toMs: Math.min(to, durationMs),
+      frames: inside.length,
+      shares: shares.map((s) => round(s)),
+      dominant: dominantOf(shares),
+    });
   }
   return result;
 }

@@ -82,7 +82,9 @@ export async function openVideoFile(file: Blob): Promise<VideoFile> {
     return { info, frames: (options) => decodeFrames(track, info, options), close: () => input.dispose() };
   } catch (error) {
     input.dispose();
-    throw error instanceof VideoFileError ? error : new VideoFileError('corrupt', `The video file can’t be read (${messageOf(error)}).`, { cause: error });
+    throw error instanceof VideoFileError
+      ? error
+      : new VideoFileError('corrupt', `The video file can’t be read (${messageOf(error)}).`, { cause: error });
   }
 }
 
@@ -116,11 +118,16 @@ async function* decodeFrames(track: InputVideoTrack, info: VideoFileInfo, option
     }
   } catch (error) {
     if (options.signal?.aborted === true) throw error;
-    throw new VideoFileError('corrupt', `The video stopped decoding part-way (${messageOf(error)}). The frames analysed so far are kept.`, { cause: error });
+    throw new VideoFileError('corrupt', `The video stopped decoding part-way (${messageOf(error)}). The frames analysed so far are kept.`, {
+      cause: error,
+    });
   }
   if (info.durationMs - endMs > TRUNCATION_SLACK_MS) {
     const at = (s: number) => `${(s / 1000).toFixed(1)} s`;
-    throw new VideoFileError('corrupt', `The video ended at ${at(endMs)} of ${at(info.durationMs)}: the file is damaged or incomplete. The frames analysed so far are kept.`);
+    throw new VideoFileError(
+      'corrupt',
+      `The video ended at ${at(endMs)} of ${at(info.durationMs)}: the file is damaged or incomplete. The frames analysed so far are kept.`,
+    );
   }
 }
 

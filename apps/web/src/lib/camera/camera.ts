@@ -16,7 +16,10 @@ export type OpenCameraResult = { ok: true; session: CameraSession } | { ok: fals
  * Opens a camera: `deviceId` when given, else the front camera. 640x480 is plenty for 48x48 face
  * crops and keeps detection fast on phones; audience mode asks for more (`ideal`), as its faces are small.
  */
-export async function openCamera(deviceId?: string, ideal: { width: number; height: number } = { width: 640, height: 480 }): Promise<OpenCameraResult> {
+export async function openCamera(
+  deviceId?: string,
+  ideal: { width: number; height: number } = { width: 640, height: 480 },
+): Promise<OpenCameraResult> {
   const preflight = cameraPreflight({
     isSecureContext: window.isSecureContext,
     hasGetUserMedia: typeof navigator.mediaDevices?.getUserMedia === 'function',

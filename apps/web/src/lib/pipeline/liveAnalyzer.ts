@@ -82,7 +82,11 @@ export class LiveAnalyzer {
         if (options.saliency && this.saliencyProblem === undefined && this.saliencyGate.due(nowMs, interval)) {
           start = performance.now();
           try {
-            const maps = await saliencyOf(classifier, crops, tracked.map((face) => EXPRESSIONS.indexOf(face.expression)));
+            const maps = await saliencyOf(
+              classifier,
+              crops,
+              tracked.map((face) => EXPRESSIONS.indexOf(face.expression)),
+            );
             this.saliencyMs = performance.now() - start;
             this.perf.stage('saliency', this.saliencyMs);
             this.saliencyById = new Map(tracked.map((face, i) => [face.id, maps[i] as Saliency]));

@@ -19,7 +19,11 @@ export function mountRuntime<V extends object>(base: string, views: () => Promis
   let runtime: Runtime | undefined;
   let closed = false;
   const load = async () => {
-    const [{ loadRuntime, runtimeUrls }, { backendOverride }, loaded] = await Promise.all([import('./runtime.js'), import('./tfBackend.js'), views()]);
+    const [{ loadRuntime, runtimeUrls }, { backendOverride }, loaded] = await Promise.all([
+      import('./runtime.js'),
+      import('./tfBackend.js'),
+      views(),
+    ]);
     return { ...loaded, runtime: await loadRuntime(runtimeUrls(base), backendOverride(location.search)) };
   };
   load().then(

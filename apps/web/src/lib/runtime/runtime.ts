@@ -52,8 +52,8 @@ export async function loadRuntime(urls: RuntimeUrls, backendChoice?: BackendName
     throw new RuntimeLoadError('classifier', file, messageOf(error), { cause: error });
   });
   const detectorPromise = createFaceDetector({ modelUrl: urls.detectorModel, wasmBaseUrl: urls.mediapipeWasm }).catch((error: unknown) => {
-      throw new RuntimeLoadError('detector', urls.detectorModel, messageOf(error), { cause: error });
-    });
+    throw new RuntimeLoadError('detector', urls.detectorModel, messageOf(error), { cause: error });
+  });
   // Both load at once; when one fails, the other is released rather than leaked.
   const [classifier, detector] = await Promise.allSettled([classifierPromise, detectorPromise]);
   if (classifier.status === 'rejected') {

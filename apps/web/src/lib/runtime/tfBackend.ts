@@ -32,5 +32,7 @@ export async function initBackend(wasmBase: string, only?: BackendName): Promise
       // setBackend rejects when the backend fails to initialise; try the next one.
     }
   }
-  throw new Error(only === undefined ? 'Neither WebGL nor WebAssembly is available in this browser.' : `The ${only} backend is not available in this browser.`);
+  throw new Error(
+    only === undefined ? 'Neither WebGL nor WebAssembly is available in this browser.' : `The ${only} backend is not available in this browser.`,
+  );
 }

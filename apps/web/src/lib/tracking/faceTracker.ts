@@ -151,7 +151,11 @@ export class FaceTracker {
     const updated = observations.map((observation, i): Track => {
       const previous = this.tracks[match[i] as number];
       if (previous === undefined) {
-        return { ...withBest({ id: this.nextId++, box: observation.box, probabilities: Float32Array.from(observation.probabilities) }), lastSeenMs: nowMs, missed: 0 };
+        return {
+          ...withBest({ id: this.nextId++, box: observation.box, probabilities: Float32Array.from(observation.probabilities) }),
+          lastSeenMs: nowMs,
+          missed: 0,
+        };
       }
       const w = smoothingWeight(nowMs - previous.lastSeenMs, this.tauMs);
       const probabilities = previous.probabilities.map((p, k) => (1 - w) * p + w * (observation.probabilities[k] as number));
