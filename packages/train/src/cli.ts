@@ -49,18 +49,27 @@ function nameList(value: string): string[] {
 const backendOption = () =>
   new Option('--backend <name>', 'tfjs backend: tfjs-node when it loads, else wasm').choices(['auto', 'node', 'wasm']).default('auto');
 
-const program = new Command('fer')
-  .description('Train, evaluate and export the FER2013 CNN + SVM expression classifier.')
-  .showHelpAfterError();
+const program = new Command('fer').description('Train, evaluate and export the FER2013 CNN + SVM expression classifier.').showHelpAfterError();
 
 program
   .command('train')
-  .description('train the CNN on FER2013 (distilled from the teacher), fit the SVM on its features, choose on a validation split carved from Training, test once on PublicTest, export to models/')
+  .description(
+    'train the CNN on FER2013 (distilled from the teacher), fit the SVM on its features, choose on a validation split carved from Training, test once on PublicTest, export to models/',
+  )
   .option('--data <path>', 'FER2013: Kaggle folder (train/, test/) or fer2013.csv; env FER2013_DIR', defaultData)
   .option('--out <dir>', 'where the verified artifacts are exported', resolve(repoRoot, 'models'))
-  .option('--run <dir>', 'checkpoint folder (last/ every epoch, best/ by validation accuracy, snapshots/ at each learning-rate cycle end)', resolve(repoRoot, 'runs/default'))
+  .option(
+    '--run <dir>',
+    'checkpoint folder (last/ every epoch, best/ by validation accuracy, snapshots/ at each learning-rate cycle end)',
+    resolve(repoRoot, 'runs/default'),
+  )
   .addOption(
-    new Option('--preset <name>', Object.entries(PRESETS).map(([name, p]) => `${name}: ${p.description}`).join('; '))
+    new Option(
+      '--preset <name>',
+      Object.entries(PRESETS)
+        .map(([name, p]) => `${name}: ${p.description}`)
+        .join('; '),
+    )
       .choices(Object.keys(PRESETS))
       .default('default'),
   )
@@ -70,16 +79,35 @@ program
   .option('--lr <rate>', "Adam's initial learning rate (cosine-decayed)", positiveNumber)
   .option('--width <n>', 'filters in the first conv block (doubling per block)', positiveInteger)
   .option('--seed <n>', 'seed for initialization, shuffling, augmentation and dropout', nonNegativeInteger)
-  .option('--feature-layers <list>', 'comma-separated CNN layers whose flattened outputs, side by side, feed the SVM (embedding, flatten, block_last_pool, block3_pool...)', nameList)
-  .option('--ensemble <n>', "fuse the exported CNN (the best, or --cnn-epoch's) with the n-1 latest other learning-rate-cycle snapshots; the SVM reads all their features (n times the inference cost)", positiveInteger)
-  .option('--cnn-epoch <n>', "export this epoch's CNN (the best one, or a learning-rate-cycle end in snapshots/) instead of the best epoch's", positiveInteger)
+  .option(
+    '--feature-layers <list>',
+    'comma-separated CNN layers whose flattened outputs, side by side, feed the SVM (embedding, flatten, block_last_pool, block3_pool...)',
+    nameList,
+  )
+  .option(
+    '--ensemble <n>',
+    "fuse the exported CNN (the best, or --cnn-epoch's) with the n-1 latest other learning-rate-cycle snapshots; the SVM reads all their features (n times the inference cost)",
+    positiveInteger,
+  )
+  .option(
+    '--cnn-epoch <n>',
+    "export this epoch's CNN (the best one, or a learning-rate-cycle end in snapshots/) instead of the best epoch's",
+    positiveInteger,
+  )
   .option('--no-mirror-average', 'SVM features from the face alone, not averaged with its mirror image')
   .addOption(
-    new Option('--test-time-views <set>', `transformed copies of each face whose scores the classifier averages with its own (see pnpm study views; presets: ${Object.entries(PRESETS).map(([name, preset]) => `${name} ${preset.testTimeViews}`).join(', ')})`)
-      .choices(Object.keys(VIEW_SETS)),
+    new Option(
+      '--test-time-views <set>',
+      `transformed copies of each face whose scores the classifier averages with its own (see pnpm study views; presets: ${Object.entries(PRESETS)
+        .map(([name, preset]) => `${name} ${preset.testTimeViews}`)
+        .join(', ')})`,
+    ).choices(Object.keys(VIEW_SETS)),
   )
   .addOption(
-    new Option('--weight-precision <type>', 'precision of the exported CNN weights (float16: half the download; the SVM is fitted on the rounded CNN)')
+    new Option(
+      '--weight-precision <type>',
+      'precision of the exported CNN weights (float16: half the download; the SVM is fitted on the rounded CNN)',
+    )
       .choices(['float16', 'float32'])
       .default('float16'),
   )
@@ -97,11 +125,18 @@ program
 
 program
   .command('teacher')
-  .description("compute the soft targets the student is distilled from: an ensemble of earlier runs' CNNs on every Training face, into models/teacher/")
+  .description(
+    "compute the soft targets the student is distilled from: an ensemble of earlier runs' CNNs on every Training face, into models/teacher/",
+  )
   .option('--data <path>', 'FER2013: Kaggle folder or fer2013.csv; env FER2013_DIR', defaultData)
-  .option('--runs <list>', 'comma-separated run folders whose snapshots/ hold the candidate members', nameList, [resolve(repoRoot, 'checkpoints/default'), resolve(repoRoot, 'checkpoints/sixth-cycle')])
+  .option('--runs <list>', 'comma-separated run folders whose snapshots/ hold the candidate members', nameList, [
+    resolve(repoRoot, 'checkpoints/default'),
+    resolve(repoRoot, 'checkpoints/sixth-cycle'),
+  ])
   .option('--min-epoch <n>', 'members: every snapshot from this epoch on, each distinct CNN once', positiveInteger, 60)
-  .addOption(new Option('--views <set>', 'test-time views each member looks at (with mirror images)').choices(Object.keys(VIEW_SETS)).default('zoom-turn'))
+  .addOption(
+    new Option('--views <set>', 'test-time views each member looks at (with mirror images)').choices(Object.keys(VIEW_SETS)).default('zoom-turn'),
+  )
   .option('--out <dir>', 'where the soft targets are written', resolve(repoRoot, 'models/teacher'))
   .option('--work <dir>', "cache of each member's probabilities, so an interrupted run resumes", resolve(repoRoot, 'runs/teacher'))
   .option('--threads <n>', 'members computed at once, one core each', positiveInteger, DEFAULT_TEACHER_THREADS)
@@ -115,7 +150,14 @@ program
   .description('score an exported models/ folder on labeled FER2013 data (CNN+SVM and the CNN softmax head)')
   .option('--data <path>', 'FER2013: Kaggle folder or fer2013.csv; env FER2013_DIR', defaultData)
   .option('--models <dir>', 'the artifact folder to score', resolve(repoRoot, 'models'))
-  .addOption(new Option('--split <name>', "which split to score: a test split (also scored without the faces repeated from Training), or the validation split train carves from Training").choices(['public', 'private', 'validation', 'train']).default('public'))
+  .addOption(
+    new Option(
+      '--split <name>',
+      'which split to score: a test split (also scored without the faces repeated from Training), or the validation split train carves from Training',
+    )
+      .choices(['public', 'private', 'validation', 'train'])
+      .default('public'),
+  )
   .option('--json <file>', 'also write the metrics as JSON')
   .option('--limit <n>', 'score at most n images (stratified)', positiveInteger)
   .addOption(backendOption())
@@ -137,8 +179,15 @@ program
 
 program
   .command('study')
-  .description('rerun one of the method\'s studies on the shipped model; its table goes into models/REPORT.md')
-  .addArgument(new Argument('<study>', Object.entries(STUDIES).map(([name, what]) => `${name}: ${what}`).join('; ')).choices(Object.keys(STUDIES)))
+  .description("rerun one of the method's studies on the shipped model; its table goes into models/REPORT.md")
+  .addArgument(
+    new Argument(
+      '<study>',
+      Object.entries(STUDIES)
+        .map(([name, what]) => `${name}: ${what}`)
+        .join('; '),
+    ).choices(Object.keys(STUDIES)),
+  )
   .option('--data <path>', 'FER2013: Kaggle folder or fer2013.csv; env FER2013_DIR', defaultData)
   .option('--models <dir>', 'the artifact folder whose CNN is studied (and whose REPORT.md gets the table)', resolve(repoRoot, 'models'))
   .option('--sample <n>', 'kernel study: Training images the exact RBF SVM is fitted on (ml-svm keeps an n x n matrix)', positiveInteger, 1000)

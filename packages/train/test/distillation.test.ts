@@ -9,7 +9,14 @@ import type { LabeledImages } from '../src/data/dataset.js';
 import { pixelHashes } from '../src/data/pixelHash.js';
 import { selectImages } from '../src/data/subsample.js';
 import { carveValidation, repeatsOf } from '../src/data/validationSplit.js';
-import { SOFT_TARGETS_BIN, readSoftTargets, softTargetsFrom, targetsFor, writeSoftTargets, type TeacherProvenance } from '../src/distillation/softTargets.js';
+import {
+  SOFT_TARGETS_BIN,
+  readSoftTargets,
+  softTargetsFrom,
+  targetsFor,
+  writeSoftTargets,
+  type TeacherProvenance,
+} from '../src/distillation/softTargets.js';
 import { PLAIN_LOSS, shareGradients } from '../src/training/gradients.js';
 import { buildCnn } from '../src/model/cnn.js';
 
@@ -28,7 +35,13 @@ function randomFaces(count: number, seed: number): LabeledImages {
 }
 
 function concat(a: LabeledImages, b: LabeledImages): LabeledImages {
-  return { ...a, count: a.count + b.count, pixels: Uint8Array.from([...a.pixels, ...b.pixels]), labels: Uint8Array.from([...a.labels, ...b.labels]), sources: [...a.sources, ...b.sources] };
+  return {
+    ...a,
+    count: a.count + b.count,
+    pixels: Uint8Array.from([...a.pixels, ...b.pixels]),
+    labels: Uint8Array.from([...a.labels, ...b.labels]),
+    sources: [...a.sources, ...b.sources],
+  };
 }
 
 const provenance: TeacherProvenance = {
@@ -47,8 +60,23 @@ describe('carveValidation', () => {
   const train = randomFaces(700, 1);
   const test = randomFaces(50, 2);
   // Faces 0..9 of Training reappear in the test split, faces 10..19 twice in Training.
-  const withRepeats = concat(concat(train, selectImages(train, Array.from({ length: 10 }, (_, i) => 10 + i))), randomFaces(0, 3));
-  const testWithRepeats = concat(test, selectImages(train, Array.from({ length: 10 }, (_, i) => i)));
+  const withRepeats = concat(
+    concat(
+      train,
+      selectImages(
+        train,
+        Array.from({ length: 10 }, (_, i) => 10 + i),
+      ),
+    ),
+    randomFaces(0, 3),
+  );
+  const testWithRepeats = concat(
+    test,
+    selectImages(
+      train,
+      Array.from({ length: 10 }, (_, i) => i),
+    ),
+  );
 
   it('holds out a stratified share of the faces that occur once in Training and nowhere else', () => {
     const { fit, validation } = carveValidation(withRepeats, [testWithRepeats], { fraction: 0.1, seed: 7 });
@@ -57,14 +85,24 @@ describe('carveValidation', () => {
       const total = withRepeats.labels.filter((l) => l === label).length;
       expect(validation.labels.filter((l) => l === label).length).toBe(Math.round(0.1 * total));
     }
-    const excluded = new Set(pixelHashes(selectImages(train, Array.from({ length: 20 }, (_, i) => i))));
+    const excluded = new Set(
+      pixelHashes(
+        selectImages(
+          train,
+          Array.from({ length: 20 }, (_, i) => i),
+        ),
+      ),
+    );
     expect(pixelHashes(validation).some((hash) => excluded.has(hash))).toBe(false);
     const fitHashes = new Set(pixelHashes(fit));
     expect(pixelHashes(validation).some((hash) => fitHashes.has(hash))).toBe(false);
   });
 
   it('depends on the pixels and the seed, not on the order faces were loaded in', () => {
-    const reversed = selectImages(withRepeats, Array.from({ length: withRepeats.count }, (_, i) => withRepeats.count - 1 - i));
+    const reversed = selectImages(
+      withRepeats,
+      Array.from({ length: withRepeats.count }, (_, i) => withRepeats.count - 1 - i),
+    );
     const a = carveValidation(withRepeats, [testWithRepeats], { fraction: 0.1, seed: 7 });
     const b = carveValidation(reversed, [testWithRepeats], { fraction: 0.1, seed: 7 });
     const c = carveValidation(withRepeats, [testWithRepeats], { fraction: 0.1, seed: 8 });
@@ -94,7 +132,8 @@ describe('soft targets', () => {
     const shuffled = selectImages(faces, [5, 0, 29]);
     const rows = targetsFor(shuffled, read);
     [5, 0, 29].forEach((face, i) => {
-      for (let k = 0; k < NUM_EXPRESSIONS; k++) expect(rows[i * NUM_EXPRESSIONS + k]).toBeCloseTo(probabilities[face * NUM_EXPRESSIONS + k] as number, 3);
+      for (let k = 0; k < NUM_EXPRESSIONS; k++)
+        expect(rows[i * NUM_EXPRESSIONS + k]).toBeCloseTo(probabilities[face * NUM_EXPRESSIONS + k] as number, 3);
     });
   });
 
@@ -119,7 +158,17 @@ describe('distillation loss', () => {
   const share = { pixels: Float32Array.from(faces.pixels), labels: faces.labels };
   /** The network's probabilities as training sees them (batch statistics in batch norm). */
   const trainingProbabilities = (model: tf.LayersModel): number[][] =>
-    tf.tidy(() => (model.apply(tf.tensor4d(Array.from(share.pixels, (v) => (v / 255 - 0.5) / 0.25), [6, 48, 48, 1]), { training: true }) as tf.Tensor2D).arraySync());
+    tf.tidy(() =>
+      (
+        model.apply(
+          tf.tensor4d(
+            Array.from(share.pixels, (v) => (v / 255 - 0.5) / 0.25),
+            [6, 48, 48, 1],
+          ),
+          { training: true },
+        ) as tf.Tensor2D
+      ).arraySync(),
+    );
 
   beforeAll(async () => {
     await selectTrainingBackend({ prefer: 'wasm' });
@@ -142,7 +191,8 @@ describe('distillation loss', () => {
       return powered.map((v) => v / total);
     };
     const teacherRow = soften(Array.from(teacher.subarray(0, NUM_EXPRESSIONS)));
-    const expectedTeacher = (t * t * -p.reduce((sum, row) => sum + soften(row).reduce((s, q, k) => s + (teacherRow[k] as number) * Math.log(q), 0), 0)) / 6;
+    const expectedTeacher =
+      (t * t * -p.reduce((sum, row) => sum + soften(row).reduce((s, q, k) => s + (teacherRow[k] as number) * Math.log(q), 0), 0)) / 6;
     const teacherOnly = shareGradients(model, { ...share, teacher }, input, { labelSmoothing: 0, distillation: { weight: 1, temperature: t } });
     expect(teacherOnly.loss).toBeCloseTo(expectedTeacher, 4);
     model.dispose();
@@ -152,14 +202,18 @@ describe('distillation loss', () => {
     const model = buildCnn(cnn);
     const p = trainingProbabilities(model);
     const smoothed = shareGradients(model, share, input, { labelSmoothing: 0.1 });
-    const expected = -p.reduce((sum, row, i) => sum + row.reduce((s, q, k) => s + ((k === faces.labels[i] ? 0.9 : 0) + 0.1 / NUM_EXPRESSIONS) * Math.log(q), 0), 0) / 6;
+    const expected =
+      -p.reduce((sum, row, i) => sum + row.reduce((s, q, k) => s + ((k === faces.labels[i] ? 0.9 : 0) + 0.1 / NUM_EXPRESSIONS) * Math.log(q), 0), 0) /
+      6;
     expect(smoothed.loss).toBeCloseTo(expected, 4);
     model.dispose();
   });
 
   it('refuses to distil without the teacher', () => {
     const model = buildCnn(cnn);
-    expect(() => shareGradients(model, share, input, { labelSmoothing: 0, distillation: { weight: 0.5, temperature: 2 } })).toThrow(/teacher's probabilities/);
+    expect(() => shareGradients(model, share, input, { labelSmoothing: 0, distillation: { weight: 0.5, temperature: 2 } })).toThrow(
+      /teacher's probabilities/,
+    );
     model.dispose();
   });
 });

@@ -44,7 +44,13 @@ export async function runEval(options: EvalCommandOptions): Promise<number> {
   console.log(comparisonTable(metrics, CLASSIFIER_NAMES));
   // FER2013 repeats some faces across splits: the figure without them is the one that measures generalisation.
   const unique = repeats === undefined || repeats.size === 0 ? undefined : `${split} without the ${repeats.size} faces repeated from Training`;
-  const metricsWithoutRepeats = unique === undefined ? undefined : { cnnSoftmax: evaluateScores(cnnProbabilities, images.labels, unique, repeats), cnnSvm: evaluateScores(svmScores, images.labels, unique, repeats) };
+  const metricsWithoutRepeats =
+    unique === undefined
+      ? undefined
+      : {
+          cnnSoftmax: evaluateScores(cnnProbabilities, images.labels, unique, repeats),
+          cnnSvm: evaluateScores(svmScores, images.labels, unique, repeats),
+        };
   if (metricsWithoutRepeats !== undefined) console.log(`\n${comparisonTable(metricsWithoutRepeats, CLASSIFIER_NAMES)}`);
   console.log(`\n${CLASSIFIER_NAMES.cnnSvm}:\n${perClassTable(metrics.cnnSvm)}\n\n${confusionTable(metrics.cnnSvm)}`);
   if (options.json !== undefined) {

@@ -38,7 +38,11 @@ export type ScoredSplit = SplitName | 'validation';
  * Loads a split to score, with the faces in it that repeat a Training face (the test splits' deduplicated
  * figure leaves them out). 'validation' is carved from Training exactly as `pnpm train` carves it.
  */
-export async function loadScoredSplit(data: string, split: ScoredSplit, options: { strict: boolean; limit?: number }): Promise<{ images: LabeledImages; title: string; repeats?: Set<number> }> {
+export async function loadScoredSplit(
+  data: string,
+  split: ScoredSplit,
+  options: { strict: boolean; limit?: number },
+): Promise<{ images: LabeledImages; title: string; repeats?: Set<number> }> {
   const train = await loadForCommand(data, 'train', { strict: options.strict });
   if (split === 'train') return { images: options.limit === undefined ? train : subsample(train, options.limit), title: splitTitle('train') };
   if (split === 'validation') {

@@ -108,7 +108,8 @@ function checkSettings(settings: Settings, cnnEpoch: number | undefined): void {
   const known = probe.layers.map((layer) => layer.name);
   probe.dispose();
   const unknown = featureLayers.filter((layer) => !known.includes(layer));
-  if (unknown.length > 0) throw new Error(`--feature-layers: this CNN has no layer ${unknown.map((l) => `'${l}'`).join(', ')}; its layers: ${known.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`--feature-layers: this CNN has no layer ${unknown.map((l) => `'${l}'`).join(', ')}; its layers: ${known.join(', ')}`);
   if (cnnEpoch !== undefined && cnnEpoch > config.epochs) throw new Error(`--cnn-epoch ${cnnEpoch}: the run trains only ${config.epochs} epochs`);
   const ends = config.restarts === undefined ? [] : cycleEnds(config.restarts, Math.max(config.epochs, 4 * config.restarts.firstCycle));
   if (config.restarts !== undefined && !ends.includes(config.epochs)) {
@@ -116,7 +117,9 @@ function checkSettings(settings: Settings, cnnEpoch: number | undefined): void {
   }
   const completed = ends.filter((end) => end <= config.epochs);
   if (ensemble > 1 && completed.length < ensemble) {
-    throw new Error(`--ensemble ${ensemble} fuses the CNNs of ${ensemble} learning-rate cycles, but ${config.epochs} epochs complete ${completed.length === 0 ? 'none' : `${completed.length} (at epochs ${completed.join(', ')})`}`);
+    throw new Error(
+      `--ensemble ${ensemble} fuses the CNNs of ${ensemble} learning-rate cycles, but ${config.epochs} epochs complete ${completed.length === 0 ? 'none' : `${completed.length} (at epochs ${completed.join(', ')})`}`,
+    );
   }
 }
 
@@ -141,14 +144,26 @@ async function loadSplits(options: TrainCommandOptions): Promise<Splits> {
       `fitting on ${carved.fit.count}; PublicTest (${test.count} faces, ${testRepeats.size} of them repeats of Training faces) is scored once, after training`,
   );
   const limit = (images: LabeledImages) => (options.limit === undefined ? images : subsample(images, options.limit));
-  return { fit: limit(carved.fit), validation: limit(carved.validation), test: limit(test), testRepeats: options.limit === undefined ? testRepeats : new Set(), input: inputSpecFor(train) };
+  return {
+    fit: limit(carved.fit),
+    validation: limit(carved.validation),
+    test: limit(test),
+    testRepeats: options.limit === undefined ? testRepeats : new Set(),
+    input: inputSpecFor(train),
+  };
 }
 
 /** The teacher's probabilities for the faces trained on, when the configuration distils. */
-async function teacherTargets(settings: Settings, fit: LabeledImages, folder: string): Promise<{ targets: Float32Array; teacher: TeacherProvenance } | undefined> {
+async function teacherTargets(
+  settings: Settings,
+  fit: LabeledImages,
+  folder: string,
+): Promise<{ targets: Float32Array; teacher: TeacherProvenance } | undefined> {
   if (settings.config.loss?.distillation === undefined) return undefined;
   const soft = await readSoftTargets(folder);
-  console.error(`teacher: ${soft.teacher.members.length} CNNs (${soft.teacher.members.map((m) => `epoch ${m.epoch}`).join(', ')}), soft targets from ${folder}`);
+  console.error(
+    `teacher: ${soft.teacher.members.length} CNNs (${soft.teacher.members.map((m) => `epoch ${m.epoch}`).join(', ')}), soft targets from ${folder}`,
+  );
   return { targets: targetsFor(fit, soft), teacher: soft.teacher };
 }
 
@@ -172,7 +187,10 @@ function epochProgress(config: TrainConfig) {
       accuracy = sessionBatches === 1 ? batchAccuracy : 0.95 * accuracy + 0.05 * batchAccuracy;
       const secondsPerBatch = (performance.now() - sessionStart) / 1000 / sessionBatches;
       const remaining = (config.epochs - epoch) * batchesPerEpoch - (batch + 1);
-      bar?.update((batch + 1) * config.batchSize, `loss ${loss.toFixed(3)} acc ${(100 * accuracy).toFixed(1)}% | run ETA ${formatDuration(remaining * secondsPerBatch)}`);
+      bar?.update(
+        (batch + 1) * config.batchSize,
+        `loss ${loss.toFixed(3)} acc ${(100 * accuracy).toFixed(1)}% | run ETA ${formatDuration(remaining * secondsPerBatch)}`,
+      );
     },
     /** Ends the current bar (its timer would otherwise keep the process alive after an interrupt). */
     stop() {
@@ -190,7 +208,13 @@ function epochProgress(config: TrainConfig) {
 }
 
 /** Trains (or resumes) the CNN. Ctrl-C stops after the batch with a checkpoint; twice, it quits at once (checkpoints and exports are atomic). */
-async function trainNetwork(options: TrainCommandOptions, settings: Settings, splits: Splits, teacher: Float32Array | undefined, store: CheckpointStore<TrainConfig>): Promise<TrainCnnResult> {
+async function trainNetwork(
+  options: TrainCommandOptions,
+  settings: Settings,
+  splits: Splits,
+  teacher: Float32Array | undefined,
+  store: CheckpointStore<TrainConfig>,
+): Promise<TrainCnnResult> {
   const controller = new AbortController();
   const onInterrupt = () => {
     if (!controller.signal.aborted) {
@@ -204,7 +228,17 @@ async function trainNetwork(options: TrainCommandOptions, settings: Settings, sp
   process.on('SIGINT', onInterrupt);
   const observer = epochProgress(settings.config);
   try {
-    return await trainCnn({ config: settings.config, train: splits.fit, validation: splits.validation, input: splits.input, teacher, store, resume: options.resume, signal: controller.signal, observer });
+    return await trainCnn({
+      config: settings.config,
+      train: splits.fit,
+      validation: splits.validation,
+      input: splits.input,
+      teacher,
+      store,
+      resume: options.resume,
+      signal: controller.signal,
+      observer,
+    });
   } finally {
     observer.stop();
     // From here the work is synchronous (feature extraction resolves through microtasks, the SVM
@@ -215,9 +249,16 @@ async function trainNetwork(options: TrainCommandOptions, settings: Settings, sp
 }
 
 /** The SVM on the CNN's features and the raw-pixel baseline, each with C chosen on the validation split. */
-function fitClassifiers(settings: Settings, splits: Splits, fitFeatures: ExtractedFeatures, validationFeatures: ExtractedFeatures): { cnnSvm: SvmHead; pixelSvm: SvmHead } {
+function fitClassifiers(
+  settings: Settings,
+  splits: Splits,
+  fitFeatures: ExtractedFeatures,
+  validationFeatures: ExtractedFeatures,
+): { cnnSvm: SvmHead; pixelSvm: SvmHead } {
   const svmOptions = { candidates: settings.svmC, loss: 'squared-hinge', seed: settings.config.seed, classWeight: 'none' } as const;
-  console.error(`fitting the linear SVM on ${splits.fit.count} x ${fitFeatures.dims} features, C in {${settings.svmC.join(', ')}}, chosen on validation...`);
+  console.error(
+    `fitting the linear SVM on ${splits.fit.count} x ${fitFeatures.dims} features, C in {${settings.svmC.join(', ')}}, chosen on validation...`,
+  );
   const cnnSvm = fitSvmHead(
     { features: fitFeatures.features, labels: splits.fit.labels },
     { features: validationFeatures.features, labels: splits.validation.labels },
@@ -238,7 +279,12 @@ function fitClassifiers(settings: Settings, splits: Splits, fitFeatures: Extract
 type ClassifierMetrics = Record<keyof typeof CLASSIFIER_NAMES, Evaluation>;
 
 /** Scores each classifier on `images` (rows of `scores` follow them), leaving out `skip` when given. */
-function scoreAll(scores: Record<keyof typeof CLASSIFIER_NAMES, Float32Array>, images: LabeledImages, split: string, skip?: ReadonlySet<number>): ClassifierMetrics {
+function scoreAll(
+  scores: Record<keyof typeof CLASSIFIER_NAMES, Float32Array>,
+  images: LabeledImages,
+  split: string,
+  skip?: ReadonlySet<number>,
+): ClassifierMetrics {
   const evaluate = (rows: Float32Array) => evaluateScores(rows, images.labels, split, skip);
   return { pixelSvm: evaluate(scores.pixelSvm), cnnSoftmax: evaluate(scores.cnnSoftmax), cnnSvm: evaluate(scores.cnnSvm) };
 }
@@ -246,11 +292,15 @@ function scoreAll(scores: Record<keyof typeof CLASSIFIER_NAMES, Float32Array>, i
 /** Median ms of one CNN forward pass on a single face (batch 1, as the app runs it), after warm-up. */
 async function cnnLatencyMs(cnn: tf.LayersModel, input: InputSpec): Promise<number> {
   const face = tf.zeros([1, input.height, input.width, 1]);
-  const samples = await timeRuns(async () => {
-    const outputs = cnn.predict(face);
-    await (Array.isArray(outputs) ? outputs : [outputs])[0]?.data();
-    tf.dispose(outputs);
-  }, 5, 31);
+  const samples = await timeRuns(
+    async () => {
+      const outputs = cnn.predict(face);
+      await (Array.isArray(outputs) ? outputs : [outputs])[0]?.data();
+      tf.dispose(outputs);
+    },
+    5,
+    31,
+  );
   face.dispose();
   return summarizeTimes(1, samples).msPerImage.median;
 }
@@ -260,7 +310,9 @@ async function previousStudies(out: string): Promise<{ sections: string[]; files
   const report = await readFile(join(out, 'REPORT.md'), 'utf8').catch(() => '');
   const names = await readdir(join(out, STUDIES_FOLDER)).catch(() => [] as string[]);
   const files = await Promise.all(
-    names.filter((name) => name.endsWith('.json')).map(async (name): Promise<[string, string]> => [`${STUDIES_FOLDER}/${name}`, await readFile(join(out, STUDIES_FOLDER, name), 'utf8')]),
+    names
+      .filter((name) => name.endsWith('.json'))
+      .map(async (name): Promise<[string, string]> => [`${STUDIES_FOLDER}/${name}`, await readFile(join(out, STUDIES_FOLDER, name), 'utf8')]),
   );
   return { sections: carriedStudySections(report), files };
 }
@@ -289,18 +341,48 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
 
   const history = trained.progress.history;
   const bestEpoch = history.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a)).epoch;
-  const shipped = await shippedCnn({ store, best: trained.best, bestEpoch, cnnEpoch: options.cnnEpoch, ensemble: settings.ensemble, cnn: config.cnn, featureLayers: settings.featureLayers });
+  const shipped = await shippedCnn({
+    store,
+    best: trained.best,
+    bestEpoch,
+    cnnEpoch: options.cnnEpoch,
+    ensemble: settings.ensemble,
+    cnn: config.cnn,
+    featureLayers: settings.featureLayers,
+  });
   if (options.weightPrecision === 'float16') roundWeightsToFloat16(shipped.cnn);
 
   const features = await extractAll(shipped, settings, splits, bestEpoch);
   const { cnnSvm, pixelSvm } = fitClassifiers(settings, splits, features.fit, features.validation);
-  const validationMetrics = scoreAll({ pixelSvm: pixelSvm.validationScores, cnnSoftmax: features.validation.cnnProbabilities, cnnSvm: cnnSvm.validationScores }, splits.validation, 'validation');
-  const testScores = { pixelSvm: pixelSvm.score(Float32Array.from(splits.test.pixels)), cnnSoftmax: features.test.cnnProbabilities, cnnSvm: cnnSvm.score(features.test.features) };
+  const validationMetrics = scoreAll(
+    { pixelSvm: pixelSvm.validationScores, cnnSoftmax: features.validation.cnnProbabilities, cnnSvm: cnnSvm.validationScores },
+    splits.validation,
+    'validation',
+  );
+  const testScores = {
+    pixelSvm: pixelSvm.score(Float32Array.from(splits.test.pixels)),
+    cnnSoftmax: features.test.cnnProbabilities,
+    cnnSvm: cnnSvm.score(features.test.features),
+  };
   const testTitle = splitTitle('public');
   const metrics = scoreAll(testScores, splits.test, testTitle);
   const uniqueMetrics = scoreAll(testScores, splits.test, `${testTitle} without faces repeated from Training`, splits.testRepeats);
 
-  const training = await trainingRecord(options, settings, backend, trained, bestEpoch, shipped, cnnSvm, pixelSvm, splits, teacher?.teacher, startedAt, validationMetrics, uniqueMetrics);
+  const training = await trainingRecord(
+    options,
+    settings,
+    backend,
+    trained,
+    bestEpoch,
+    shipped,
+    cnnSvm,
+    pixelSvm,
+    splits,
+    teacher?.teacher,
+    startedAt,
+    validationMetrics,
+    uniqueMetrics,
+  );
   const data = {
     source: options.data,
     fingerprint: `${fingerprintImages(splits.fit)}+${fingerprintImages(splits.validation)}+${fingerprintImages(splits.test)}`,
@@ -338,12 +420,19 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   console.log(comparisonTable({ ...validationMetrics }, CLASSIFIER_NAMES));
   console.log(comparisonTable(metrics, CLASSIFIER_NAMES));
   console.log(comparisonTable(uniqueMetrics, CLASSIFIER_NAMES));
-  console.log(`\nexported to ${options.out} (verified by reloading through @fer/core); see ${join(options.out, 'REPORT.md')}; manifest ${manifest.version}`);
+  console.log(
+    `\nexported to ${options.out} (verified by reloading through @fer/core); see ${join(options.out, 'REPORT.md')}; manifest ${manifest.version}`,
+  );
   return 0;
 }
 
 /** The exported CNN's features on every split, averaged over the classifier's views. */
-async function extractAll(shipped: ShippedCnn, settings: Settings, splits: Splits, bestEpoch: number): Promise<Record<'fit' | 'validation' | 'test', ExtractedFeatures>> {
+async function extractAll(
+  shipped: ShippedCnn,
+  settings: Settings,
+  splits: Splits,
+  bestEpoch: number,
+): Promise<Record<'fit' | 'validation' | 'test', ExtractedFeatures>> {
   const [only] = shipped.memberEpochs;
   const which = only === bestEpoch ? `best epoch ${only}` : `epoch ${only}; best: ${bestEpoch}`;
   console.error(`extracting ${shipped.description}${shipped.memberEpochs.length === 1 ? ` (${which})` : ''}...`);
@@ -380,9 +469,17 @@ async function trainingRecord(
     /** Epochs whose CNNs the SVM reads (one: the best epoch's alone). */
     fusedEpochs: shipped.memberEpochs,
     featureLayers: settings.featureLayers,
-    validationSplit: { ...DEFAULT_VALIDATION_SPLIT, count: splits.validation.count, rule: 'stratified by class; only faces that occur once in Training and not in PublicTest' },
+    validationSplit: {
+      ...DEFAULT_VALIDATION_SPLIT,
+      count: splits.validation.count,
+      rule: 'stratified by class; only faces that occur once in Training and not in PublicTest',
+    },
     validationAccuracy: { cnnSvm: validation.cnnSvm.accuracy, cnnSoftmax: validation.cnnSoftmax.accuracy, pixelSvm: validation.pixelSvm.accuracy },
-    testWithoutRepeats: { count: testWithoutRepeats.cnnSvm.count, cnnSvm: testWithoutRepeats.cnnSvm.accuracy, cnnSoftmax: testWithoutRepeats.cnnSoftmax.accuracy },
+    testWithoutRepeats: {
+      count: testWithoutRepeats.cnnSvm.count,
+      cnnSvm: testWithoutRepeats.cnnSvm.accuracy,
+      cnnSoftmax: testWithoutRepeats.cnnSoftmax.accuracy,
+    },
     teacher: teacher ?? null,
     history: trained.progress.history.map((h) => ({ ...h })),
     cnnTrainSeconds: Math.round(trained.progress.trainSeconds),
