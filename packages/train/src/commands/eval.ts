@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { ExpressionClassifier, NUM_EXPRESSIONS } from '@fer/core';
+import { disposeForwardPass, ExpressionClassifier, NUM_EXPRESSIONS } from '@fer/core';
 import { selectTrainingBackend, type BackendPreference } from '../backend/selectBackend.js';
 import { evaluateScores } from '../evaluation/metrics.js';
 import { CLASSIFIER_NAMES, comparisonTable, confusionTable, perClassTable } from '../evaluation/report.js';
@@ -35,7 +35,7 @@ export async function runEval(options: EvalCommandOptions): Promise<number> {
     const pass = classifier.forward(batch);
     await copyRows(pass.svmScores, svmScores, start);
     await copyRows(pass.cnnProbabilities, cnnProbabilities, start);
-    Object.values(pass).forEach((t) => t.dispose());
+    disposeForwardPass(pass);
     bar.update(start + count);
   }).finally(() => bar.stop());
   classifier.dispose();
