@@ -4,14 +4,14 @@
  * replaced when it holds a previous export.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectTrainingBackend } from '../src/backend/selectBackend.js';
-import { foreignContent } from '../src/export/outFolder.js';
+import { checkExportTarget, foreignContent } from '../src/export/outFolder.js';
 import { makeDirectory, recoverSwap, writeFolderAtomically } from '../src/fsAtomic.js';
 import { LockHeldError, acquireLock, lockFileOf } from '../src/runLock.js';
 import { CheckpointStore } from '../src/training/checkpoint.js';
@@ -42,9 +42,9 @@ describe('swap recovery', () => {
 
   it('removes stale .tmp-/.old- folders beside a complete target, and nothing else', async () => {
     const target = folderWith(fresh('last'), { 'state.json': 'current' });
-    folderWith(`${target}.tmp-999998`, { 'x': '' });
-    folderWith(`${target}.old-999998`, { 'x': '' });
-    folderWith(`${target}-notes`, { 'x': '' });
+    folderWith(`${target}.tmp-999998`, { x: '' });
+    folderWith(`${target}.old-999998`, { x: '' });
+    folderWith(`${target}-notes`, { x: '' });
     await recoverSwap(target);
     expect(readFileSync(join(target, 'state.json'), 'utf8')).toBe('current');
     expect(existsSync(`${target}.tmp-999998`)).toBe(false);
@@ -54,7 +54,7 @@ describe('swap recovery', () => {
 
   it('leaves the leftovers of a live process alone', async () => {
     const target = fresh('busy');
-    folderWith(`${target}.tmp-1`, { 'x': '' }); // pid 1 is always alive
+    folderWith(`${target}.tmp-1`, { x: '' }); // pid 1 is always alive
     await recoverSwap(target);
     expect(existsSync(`${target}.tmp-1`)).toBe(true);
   });
@@ -62,12 +62,18 @@ describe('swap recovery', () => {
   it('writeFolderAtomically recovers first, then replaces the folder', async () => {
     const target = fresh('out');
     folderWith(`${target}.old-999997`, { 'a.txt': 'old' });
-    await writeFolderAtomically(target, new Map([['a.txt', 'new'], ['sub/b.txt', 'b']]));
+    await writeFolderAtomically(
+      target,
+      new Map([
+        ['a.txt', 'new'],
+        ['sub/b.txt', 'b'],
+      ]),
+    );
     expect(readFileSync(join(target, 'a.txt'), 'utf8')).toBe('new');
     expect(readdirSync(root).filter((name) => name.includes('out.'))).toEqual([]);
   });
 
-  it('makeDirectory fails at once where Node\'s recursive mkdir loops (/proc)', async () => {
+  it("makeDirectory fails at once where Node's recursive mkdir loops (/proc)", async () => {
     const started = performance.now();
     await expect(makeDirectory('/proc/fer-test/x')).rejects.toThrow(/cannot create folder \/proc\/fer-test/);
     expect(performance.now() - started).toBeLessThan(2000);
@@ -109,7 +115,10 @@ describe('the lock', () => {
 
   it('takes over the lock of a process that is gone, saying whose it was', async () => {
     const folder = fresh('run');
-    writeFileSync(lockFileOf(folder), JSON.stringify({ pid: 999_999_999, host: (await import('node:os')).hostname(), startedAt: 'then', command: 'fer train', token: 't' }));
+    writeFileSync(
+      lockFileOf(folder),
+      JSON.stringify({ pid: 999_999_999, host: (await import('node:os')).hostname(), startedAt: 'then', command: 'fer train', token: 't' }),
+    );
     const lines: string[] = [];
     const lock = await acquireLock(folder, (line) => lines.push(line));
     expect(lines.join('\n')).toMatch(/taking over the lock on .*run: its holder, pid 999999999 .* is no longer running/);
@@ -136,9 +145,29 @@ describe('an export replaces only a previous export', () => {
     expect(await foreignContent(previous)).toBeUndefined();
   });
 
+  it('refuses --out equal to, inside or around --run, also through a symbolic link', async () => {
+    const run = fresh('run');
+    mkdirSync(run);
+    const link = fresh('link');
+    symlinkSync(run, link);
+    for (const [out, runFolder, message] of [
+      [run, run, /--out .* is inside --run/],
+      [join(run, 'models'), run, /--out .* is inside --run/],
+      [join(link, 'models'), run, /--out .* is inside --run/],
+      [run, join(run, 'inner'), /--run .* is inside --out/],
+    ] as const) {
+      await expect(checkExportTarget({ out, run: runFolder, force: true })).rejects.toThrow(message);
+    }
+    await expect(checkExportTarget({ out: `${run}-models`, run, force: false })).resolves.toBeUndefined();
+  });
+
   it('names what else a folder holds', async () => {
     expect(await foreignContent(folderWith(fresh('notes'), { 'notes.txt': '' }))).toMatch(/holds 1 file\(s\) \(notes\.txt\) and no export manifest/);
-    const mixed = folderWith(fresh('mixed'), { 'manifest.json': JSON.stringify({ files: { 'svm.json': {} } }), 'svm.json': '', 'teacher/targets.bin': '' });
+    const mixed = folderWith(fresh('mixed'), {
+      'manifest.json': JSON.stringify({ files: { 'svm.json': {} } }),
+      'svm.json': '',
+      'teacher/targets.bin': '',
+    });
     expect(await foreignContent(mixed)).toMatch(/besides a previous export it holds teacher\/targets\.bin/);
     expect(await foreignContent(mixed, ['teacher/targets.bin'])).toBeUndefined();
     const file = fresh('file');

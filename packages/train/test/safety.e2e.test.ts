@@ -26,7 +26,9 @@ function file(name: string, text: string): string {
 
 /** `fer train` on `data` into fresh folders, with a time bound. */
 function train(data: string, extra: string[] = [], name = 'x') {
-  return runCli(['train', '--data', data, '--run', join(work, `run-${name}`), '--out', join(work, `out-${name}`), '--epochs', '1', ...extra], { limitMs: BOUND_MS });
+  return runCli(['train', '--data', data, '--run', join(work, `run-${name}`), '--out', join(work, `out-${name}`), '--epochs', '1', ...extra], {
+    limitMs: BOUND_MS,
+  });
 }
 
 function expectPromptFailure(run: Awaited<ReturnType<typeof runCli>>, message: RegExp) {
@@ -56,14 +58,10 @@ describe('failures exit promptly with a non-zero code', () => {
     expectPromptFailure(await train(folder, ['--strict']), /strict mode.*Training_99999\.jpg: cannot decode JPEG/);
   }, 60_000);
 
-  it('--out under /proc, refused before loading data (Node\'s mkdir would loop there)', async () => {
+  it("--out under /proc, refused before loading data (Node's mkdir would loop there)", async () => {
     const run = await train(join(work, 'nowhere'), ['--out', '/proc/fer-out']);
     expectPromptFailure(run, /--out \/proc\/fer-out is not writable: cannot create folder \/proc\//);
     expect(run.stderr).not.toMatch(/FER2013 data not found/);
-  }, 60_000);
-
-  it('--seed 0 is accepted', async () => {
-    expectPromptFailure(await train(join(work, 'nowhere'), ['--seed', '0'], 'seed'), /FER2013 data not found/);
   }, 60_000);
 });
 
@@ -77,17 +75,37 @@ describe('exports replace only their own output', () => {
     expect(readFileSync(join(notes, 'ideas.txt'), 'utf8')).toBe('mine');
   }, 60_000);
 
-  it('refuses --out equal to, inside or around --run', async () => {
+  it('refuses --out equal to --run (the other overlaps: folderSafety.test.ts)', async () => {
     const run = join(work, 'run-overlap');
-    for (const [out, runFolder, message] of [
-      [run, run, /--out .* is inside --run/],
-      [join(run, 'models'), run, /--out .* is inside --run/],
-      [run, join(run, 'inner'), /--run .* is inside --out/],
+    const result = await runCli(['train', '--data', join(work, 'nowhere'), '--run', run, '--out', run, '--force'], { limitMs: BOUND_MS });
+    expectPromptFailure(result, /--out .* is inside --run/);
+  }, 60_000);
+});
+
+describe('interrupted swaps are recovered on the next run', () => {
+  it('puts back --out and the last checkpoint that a kill between two renames left aside, and removes temporary folders', async () => {
+    const dead = 999_999_999; // no such process
+    const out = join(work, 'out-swapped');
+    const runFolder = join(work, 'run-swapped');
+    const manifest = JSON.stringify({ files: { 'svm.json': { sha256: '0'.repeat(64), bytes: 2 } } });
+    for (const [path, text] of [
+      [`${out}.old-${dead}/manifest.json`, manifest],
+      [`${out}.old-${dead}/svm.json`, '{}'],
+      [`${out}.tmp-${dead}/svm.json`, '{"half'],
+      [`${runFolder}/last.old-${dead}/state.json`, '{}'],
+      [`${runFolder}/best.tmp-${dead}/state.json`, '{'],
     ] as const) {
-      const result = await runCli(['train', '--data', join(work, 'nowhere'), '--run', runFolder, '--out', out, '--force'], { limitMs: BOUND_MS });
-      expectPromptFailure(result, message);
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, text);
     }
-  }, 120_000);
+    const run = await runCli(['train', '--data', join(work, 'nowhere'), '--run', runFolder, '--out', out], { limitMs: BOUND_MS });
+    expectPromptFailure(run, /FER2013 data not found/);
+    expect(run.stderr).toMatch(/restored .*out-swapped from out-swapped\.old-999999999/);
+    expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(manifest);
+    expect(readFileSync(join(runFolder, 'last', 'state.json'), 'utf8')).toBe('{}');
+    expect(existsSync(`${out}.tmp-${dead}`)).toBe(false);
+    expect(existsSync(join(runFolder, `best.tmp-${dead}`))).toBe(false);
+  }, 60_000);
 });
 
 describe('a lock on --run', () => {
@@ -100,20 +118,31 @@ describe('a lock on --run', () => {
         `${runFolder}.lock`,
         JSON.stringify({ pid: holder.pid, host: hostname(), startedAt: '2026-01-02T03:04:05.000Z', command: 'fer train --seed 1', token: 'other' }),
       );
-      const run = await runCli(['train', '--data', join(work, 'nowhere'), '--run', runFolder, '--out', join(work, 'out-locked')], { limitMs: BOUND_MS });
-      expectPromptFailure(run, new RegExp(`run-locked is in use by another fer process: pid ${holder.pid}, started 2026-01-02T03:04:05.000Z \\(fer train --seed 1\\)`));
+      const run = await runCli(['train', '--data', join(work, 'nowhere'), '--run', runFolder, '--out', join(work, 'out-locked')], {
+        limitMs: BOUND_MS,
+      });
+      expectPromptFailure(
+        run,
+        new RegExp(`run-locked is in use by another fer process: pid ${holder.pid}, started 2026-01-02T03:04:05.000Z \\(fer train --seed 1\\)`),
+      );
       expect(existsSync(`${runFolder}.lock`)).toBe(true);
     } finally {
       holder.kill();
     }
   }, 60_000);
 
-  it('takes over a lock whose process is gone, saying so', async () => {
+  it('takes over a lock whose process is gone, saying so (and --seed 0 is accepted)', async () => {
     const gone = spawn('true');
     await new Promise((resolve) => gone.on('close', resolve));
     const runFolder = join(work, 'run-stale');
-    writeFileSync(`${runFolder}.lock`, JSON.stringify({ pid: gone.pid, host: hostname(), startedAt: '2026-01-02T03:04:05.000Z', command: 'fer train', token: 'gone' }));
-    const run = await runCli(['train', '--data', join(work, 'nowhere'), '--run', runFolder, '--out', join(work, 'out-stale')], { limitMs: BOUND_MS });
+    writeFileSync(
+      `${runFolder}.lock`,
+      JSON.stringify({ pid: gone.pid, host: hostname(), startedAt: '2026-01-02T03:04:05.000Z', command: 'fer train', token: 'gone' }),
+    );
+    // With --seed 0, which is accepted (it got as far as the data).
+    const run = await runCli(['train', '--data', join(work, 'nowhere'), '--run', runFolder, '--out', join(work, 'out-stale'), '--seed', '0'], {
+      limitMs: BOUND_MS,
+    });
     expect(run.stderr).toMatch(new RegExp(`taking over the lock on .*run-stale: its holder, pid ${gone.pid} .* is no longer running`));
     expectPromptFailure(run, /FER2013 data not found/);
     // Released at exit.
