@@ -18,6 +18,7 @@ import { extractFeatures } from '../training/features.js';
 import { describeFeatureLayers } from '../training/shippedCnn.js';
 import { fitSvmHead } from '../training/svmHead.js';
 import { loadForCommand } from './loadData.js';
+import { acquireLock } from '../runLock.js';
 
 export const STUDIES = {
   layers: 'which CNN layer feeds the SVM best (>= 3 layers, C chosen per layer on PublicTest)',
@@ -288,19 +289,25 @@ export async function runStudy(options: StudyCommandOptions): Promise<number> {
     outcome.markdown,
   ].join('\n');
   // A `pnpm train` export during a long study replaces the model: its report must not get this one's numbers.
-  const now = ManifestSchema.parse(JSON.parse(await readFile(join(options.models, MANIFEST_FILE), 'utf8')));
-  if (JSON.stringify(now.files) !== JSON.stringify(manifest.files)) {
-    console.log(markdown);
-    throw new Error(
-      `${options.models} holds another model than the one studied (exported while the study ran); the table above was not written into it: rerun \`pnpm study ${options.study}\``,
+  // The lock an export holds on the folder (runLock.ts) keeps one from starting between this check and the writes.
+  const lock = await acquireLock(options.models);
+  try {
+    const now = ManifestSchema.parse(JSON.parse(await readFile(join(options.models, MANIFEST_FILE), 'utf8')));
+    if (JSON.stringify(now.files) !== JSON.stringify(manifest.files)) {
+      console.log(markdown);
+      throw new Error(
+        `${options.models} holds another model than the one studied (exported while the study ran); the table above was not written into it: rerun \`pnpm study ${options.study}\``,
+      );
+    }
+    await mkdir(join(options.models, STUDIES_FOLDER), { recursive: true });
+    await writeFile(
+      join(options.models, STUDIES_FOLDER, `${options.study}.json`),
+      `${JSON.stringify({ study: options.study, command, seconds: took, model: manifest.files, results: outcome.results }, null, 2)}\n`,
     );
+    await updateReportSection(join(options.models, 'REPORT.md'), options.study, markdown);
+  } finally {
+    lock.release();
   }
-  await mkdir(join(options.models, STUDIES_FOLDER), { recursive: true });
-  await writeFile(
-    join(options.models, STUDIES_FOLDER, `${options.study}.json`),
-    `${JSON.stringify({ study: options.study, command, seconds: took, model: manifest.files, results: outcome.results }, null, 2)}\n`,
-  );
-  await updateReportSection(join(options.models, 'REPORT.md'), options.study, markdown);
   console.log(markdown);
   return 0;
 }
