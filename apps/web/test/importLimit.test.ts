@@ -4,7 +4,13 @@ import { ImportError, MAX_IMPORT_BYTES, readSessionFile } from '../src/lib/audie
 describe('session import size limit (issue 26)', () => {
   it('refuses a file over the limit before reading it, saying the limit', async () => {
     let read = false;
-    const huge = { size: MAX_IMPORT_BYTES + 1, text: async () => ((read = true), '{}') };
+    const huge = {
+      size: MAX_IMPORT_BYTES + 1,
+      text: () => {
+        read = true;
+        return Promise.resolve('{}');
+      },
+    };
     const error = await readSessionFile(huge).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportError);
     expect((error as Error).message).toMatch(/This file is 64\.0 MB; session files over 64\.0 MB can't be imported/);

@@ -33,7 +33,10 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.le
 /** The first `count` files of each label folder of `split`, copied into `to`. */
 function copySubset(from: string, to: string, split: string, count: number): void {
   for (const label of EXPRESSIONS) {
-    const names = readdirSync(join(from, split, label)).filter((name) => name.endsWith('.jpg')).sort().slice(0, count);
+    const names = readdirSync(join(from, split, label))
+      .filter((name) => name.endsWith('.jpg'))
+      .sort()
+      .slice(0, count);
     mkdirSync(join(to, split, label), { recursive: true });
     for (const name of names) copyFileSync(join(from, split, label, name), join(to, split, label, name));
   }
@@ -72,7 +75,10 @@ function completeExport(folder: string): boolean {
   try {
     const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string; bytes: number }> };
     const entries = Object.entries(manifest.files);
-    return entries.length > 0 && entries.every(([path, { sha256: hash, bytes }]) => readFileSync(join(folder, path)).byteLength === bytes && sha256(join(folder, path)) === hash);
+    return (
+      entries.length > 0 &&
+      entries.every(([path, { sha256: hash, bytes }]) => readFileSync(join(folder, path)).byteLength === bytes && sha256(join(folder, path)) === hash)
+    );
   } catch {
     return false;
   }
@@ -94,10 +100,29 @@ describe.skipIf(data === undefined)(`training killed with SIGKILL at random poin
   const subset = join(work, 'data');
   const teacherDir = join(work, 'teacher');
   const args = (run: string, out: string) => [
-    'train', '--data', subset, '--teacher', teacherDir, '--run', run, '--out', out,
-    '--preset', 'quick', '--epochs', '2', '--batch-size', '8', '--svm-c', '0.001',
+    'train',
+    '--data',
+    subset,
+    '--teacher',
+    teacherDir,
+    '--run',
+    run,
+    '--out',
+    out,
+    '--preset',
+    'quick',
+    '--epochs',
+    '2',
+    '--batch-size',
+    '8',
+    '--svm-c',
+    '0.001',
   ];
-  const train = (run: string, out: string, options: { resume?: boolean; faultKill?: string; killAfter?: { text: string; ms: number } } = {}): Promise<CliRun> => {
+  const train = (
+    run: string,
+    out: string,
+    options: { resume?: boolean; faultKill?: string; killAfter?: { text: string; ms: number } } = {},
+  ): Promise<CliRun> => {
     let armed = false;
     return runCli([...args(run, out), ...(options.resume === true ? ['--resume'] : [])], {
       limitMs: 240_000,
@@ -147,7 +172,9 @@ describe.skipIf(data === undefined)(`training killed with SIGKILL at random poin
     const third = await train(run, out, { resume: true, faultKill: `${exportStage}:${basename(out)}#1` });
     expect(third.signal, `expected a kill at ${exportStage}:${basename(out)}; stderr:\n${third.stderr}`).toBe('SIGKILL');
     // A kill between the renames leaves the old model beside --out, put back by the next run (below).
-    const beside = readdirSync(work).filter((name) => name.startsWith(`${basename(out)}.old-`)).map((name) => join(work, name));
+    const beside = readdirSync(work)
+      .filter((name) => name.startsWith(`${basename(out)}.old-`))
+      .map((name) => join(work, name));
     expect(completeExport(out) || beside.some(completeExport), `killed at ${exportStage}: no complete model in or beside --out`).toBe(true);
 
     // 4. Resumed to the end: the weights, the SVM and the exported network of the uninterrupted run.
@@ -155,9 +182,12 @@ describe.skipIf(data === undefined)(`training killed with SIGKILL at random poin
     expect(last.code, last.stderr).toBe(0);
     expect(completeExport(out)).toBe(true);
     for (const file of ['last/weights.bin', 'best/weights.bin', 'last/optimizer.bin']) {
-      expect(sha256(join(run, file)), `${file} after kills mid-epoch, at ${checkpointStage}:last and ${exportStage}:export`).toBe(sha256(join(reference.run, file)));
+      expect(sha256(join(run, file)), `${file} after kills mid-epoch, at ${checkpointStage}:last and ${exportStage}:export`).toBe(
+        sha256(join(reference.run, file)),
+      );
     }
-    for (const file of ['cnn/weights.bin', 'cnn/model.json', 'svm.bin']) expect(sha256(join(out, file)), file).toBe(sha256(join(reference.out, file)));
+    for (const file of ['cnn/weights.bin', 'cnn/model.json', 'svm.bin'])
+      expect(sha256(join(out, file)), file).toBe(sha256(join(reference.out, file)));
     expect(leftovers(run, out)).toEqual([]);
   }, 600_000);
 });
