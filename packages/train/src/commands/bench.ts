@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +20,7 @@ import {
 import { markdownTable } from '../evaluation/report.js';
 import { PRESETS, type PresetName } from './presets.js';
 import { TSX_EXEC_ARGV } from '../tsxLoader.js';
+import { makeDirectory } from '../fsAtomic.js';
 
 export interface BenchCommandOptions {
   preset: PresetName;
@@ -225,7 +226,7 @@ export async function runBench(options: BenchCommandOptions): Promise<number> {
   // Colons are not allowed in Windows file names.
   const out = resolve(options.out ?? join(options.resultsDir, `train-${startedAt.toISOString().replace(/:/g, '-')}.json`));
   const report = await measure(options, startedAt);
-  await mkdir(dirname(out), { recursive: true });
+  await makeDirectory(dirname(out));
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(summary(report));
   console.error(`results written to ${out}`);

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadArtifacts, manifestViews, MANIFEST_FILE, ManifestSchema, type FaceViews, type LoadedArtifacts, type Manifest } from '@fer/core';
 import { selectTrainingBackend, type BackendPreference } from '../backend/selectBackend.js';
@@ -19,6 +19,7 @@ import { describeFeatureLayers } from '../training/shippedCnn.js';
 import { fitSvmHead } from '../training/svmHead.js';
 import { loadForCommand } from './loadData.js';
 import { acquireLock } from '../runLock.js';
+import { makeDirectory } from '../fsAtomic.js';
 
 export const STUDIES = {
   layers: 'which CNN layer feeds the SVM best (>= 3 layers, C chosen per layer on PublicTest)',
@@ -299,7 +300,7 @@ export async function runStudy(options: StudyCommandOptions): Promise<number> {
         `${options.models} holds another model than the one studied (exported while the study ran); the table above was not written into it: rerun \`pnpm study ${options.study}\``,
       );
     }
-    await mkdir(join(options.models, STUDIES_FOLDER), { recursive: true });
+    await makeDirectory(join(options.models, STUDIES_FOLDER));
     await writeFile(
       join(options.models, STUDIES_FOLDER, `${options.study}.json`),
       `${JSON.stringify({ study: options.study, command, seconds: took, model: manifest.files, results: outcome.results }, null, 2)}\n`,

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { IMAGE_PIXELS, IMAGE_SIZE } from './collect.js';
 import type { LabeledImages, LoadReport, SplitName } from './dataset.js';
+import { makeDirectory } from '../fsAtomic.js';
 
 /** Bumped whenever the layout below or the decoding it caches changes, so old files are rebuilt. */
 const MAGIC = Buffer.from('FERDATA\u0001', 'latin1');
@@ -123,7 +124,7 @@ export async function writeCache(
   const length = Buffer.alloc(4);
   length.writeUInt32LE(json.length);
   const temp = `${file}.${randomUUID()}.tmp`;
-  await mkdir(dirname(file), { recursive: true });
+  await makeDirectory(dirname(file));
   try {
     // Pixels first, so they are read straight into their own buffer; the header is found from the end.
     await writeFile(temp, [images.pixels, images.labels, json, length, MAGIC]);

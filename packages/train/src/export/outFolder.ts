@@ -73,7 +73,9 @@ export async function foreignContent(out: string, documents: Iterable<string> = 
 
 /** The error for an --out an export may not replace. */
 export function foreignContentError(out: string, why: string): Error {
-  return new Error(`--out ${out}: ${why}; an export replaces the whole folder. Choose another --out, or add --force to replace it.`);
+  return new Error(
+    `--out ${out}: ${why}; an export replaces the whole folder, so that would be deleted. Choose another --out, move it away, or add --force to delete it with the rest.`,
+  );
 }
 
 /**
