@@ -31,7 +31,7 @@ export default tseslint.config(
       globals: { ...globals.browser, ...globals.node },
       parserOptions: {
         // Config files outside every tsconfig.json are checked with default options.
-        projectService: { allowDefaultProject: ['packages/*/vitest.config.ts'] },
+        projectService: { allowDefaultProject: ['packages/*/vitest.config.ts', 'tools/*.ts'] },
         tsconfigRootDir: import.meta.dirname,
         extraFileExtensions: ['.svelte'],
       },

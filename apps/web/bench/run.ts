@@ -17,14 +17,39 @@ import type { BenchContext } from './types';
 
 const repoDir = fileURLToPath(new URL('../../..', import.meta.url));
 
+function usage(): string {
+  const modules = BENCH_MODULES.map((m) => `  ${m.name.padEnd(10)} ${m.description}`).join('\n');
+  return [
+    'Usage: pnpm bench:web [--seconds N] [--only NAME[,NAME]] [--out FILE]',
+    '',
+    'Measures the web app in headless Chromium (a fake camera of FER2013 faces) and prints markdown tables.',
+    '',
+    'Options:',
+    '  --seconds N   seconds each measurement runs after its warm-up (default 10)',
+    '  --only NAMES  run only these modules, comma-separated',
+    '  --out FILE    results JSON (default bench-results/web-<time>.json)',
+    '  -h, --help    show this help',
+    '',
+    'Modules:',
+    modules,
+    '',
+    'Environment: FER_MODELS_DIR (default models/), FER2013_DIR, CHROMIUM_PATH.',
+  ].join('\n');
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seconds: { type: 'string', default: '10' },
       only: { type: 'string' },
       out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) {
+    console.log(usage());
+    return 0;
+  }
   const seconds = Number(values.seconds);
   if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${values.seconds}`);
   const only = values.only?.split(',');
@@ -75,6 +100,7 @@ main().then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
+    console.error('Run with --help for the options.');
     process.exitCode = 1;
   },
 );
