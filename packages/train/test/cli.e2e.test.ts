@@ -42,8 +42,11 @@ function fer(args: string[], onStderr?: (text: string) => boolean): Promise<Run>
 }
 
 describe('fer CLI', () => {
+  // Scratch folders, so these runs never lock or check the repository's runs/default and models/.
+  const scratch = ['--run', join(work, 'scratch-run'), '--out', join(work, 'scratch-models')];
+
   it('explains a missing data path', async () => {
-    const run = await fer(['train', '--data', join(work, 'nowhere'), '--limit', '64', '--epochs', '1']);
+    const run = await fer(['train', '--data', join(work, 'nowhere'), ...scratch, '--limit', '64', '--epochs', '1']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/FER2013 data not found at .*nowhere/);
   });
@@ -56,13 +59,13 @@ describe('fer CLI', () => {
 
   it('names an unknown feature layer, and an ensemble or CNN epoch the schedule cannot give, before loading data', async () => {
     const nowhere = join(work, 'nowhere');
-    const layers = await fer(['train', '--data', nowhere, '--feature-layers', 'block_last_pool,blok3_pool']);
+    const layers = await fer(['train', '--data', nowhere, ...scratch, '--feature-layers', 'block_last_pool,blok3_pool']);
     expect(layers.code).toBe(1);
     expect(layers.stderr).toMatch(/this CNN has no layer 'blok3_pool'; its layers: .*block3_pool/);
-    const ensemble = await fer(['train', '--data', nowhere, '--epochs', '12', '--ensemble', '3']);
+    const ensemble = await fer(['train', '--data', nowhere, ...scratch, '--epochs', '12', '--ensemble', '3']);
     expect(ensemble.code).toBe(1);
     expect(ensemble.stderr).toMatch(/--ensemble 3 fuses the CNNs of 3 learning-rate cycles, but 12 epochs complete 2 \(at epochs 4, 12\)/);
-    const cnnEpoch = await fer(['train', '--data', nowhere, '--epochs', '12', '--cnn-epoch', '28']);
+    const cnnEpoch = await fer(['train', '--data', nowhere, ...scratch, '--epochs', '12', '--cnn-epoch', '28']);
     expect(cnnEpoch.code).toBe(1);
     expect(cnnEpoch.stderr).toMatch(/--cnn-epoch 28: the run trains only 12 epochs/);
   });
