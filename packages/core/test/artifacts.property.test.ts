@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ArtifactError, MANIFEST_FILE, loadArtifacts, type LoadedArtifacts } from '../src/index.js';
+import { ArtifactError, MANIFEST_FILE, loadArtifacts, sha256Hex, type ArtifactReader, type LoadedArtifacts } from '../src/index.js';
 import { readerOf, tinyArtifacts } from './tinyArtifacts.js';
 
 type Damage =
@@ -80,4 +80,67 @@ describe('loadArtifacts under random damage', () => {
       { numRuns: 200, seed: 26 },
     );
   }, 120_000);
+
+  it('never asks its reader for a path outside the folder, whatever paths the manifest and model.json hold', async () => {
+    const { files, manifest } = await tinyArtifacts();
+    const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    // Paths built from the pieces that escape a folder, and plain names.
+    const piece = fc.constantFrom(
+      '..',
+      '.',
+      '',
+      'cnn',
+      'svm.json',
+      'model.json',
+      'weights.bin',
+      'http:',
+      'https://evil.example',
+      '%2e%2e',
+      'C:',
+      '\\',
+      '~',
+    );
+    const path = fc.array(piece, { minLength: 1, maxLength: 5 }).map((parts) => parts.join('/'));
+    const where = fc.constantFrom('modelPath', 'svmPath', 'filesKey', 'weightsPath');
+    await fc.assert(
+      fc.asyncProperty(where, path, async (field, bad) => {
+        const copy = new Map(files);
+        let edited: typeof manifest = manifest;
+        if (field === 'modelPath')
+          edited = { ...manifest, cnn: { ...manifest.cnn, modelPath: bad }, files: { ...manifest.files, [bad]: manifest.files['cnn/model.json']! } };
+        if (field === 'svmPath')
+          edited = { ...manifest, svm: { ...manifest.svm, path: bad }, files: { ...manifest.files, [bad]: manifest.files[manifest.svm.path]! } };
+        if (field === 'filesKey') edited = { ...manifest, files: { ...manifest.files, [bad]: manifest.files['cnn/weights.bin']! } };
+        if (field === 'weightsPath') {
+          const model = JSON.parse(new TextDecoder().decode(files.get('cnn/model.json'))) as { weightsManifest: { paths: string[] }[] };
+          model.weightsManifest[0]!.paths = [bad];
+          const bytes = encode(model);
+          copy.set('cnn/model.json', bytes);
+          edited = { ...manifest, files: { ...manifest.files, 'cnn/model.json': { sha256: await sha256Hex(bytes), bytes: bytes.byteLength } } };
+        }
+        copy.set(MANIFEST_FILE, encode(edited));
+        const asked: string[] = [];
+        const reader: ArtifactReader = async (p) => {
+          asked.push(p);
+          const bytes = copy.get(p);
+          if (bytes === undefined) throw new Error('not found');
+          return bytes;
+        };
+        const outcome = await loadArtifacts(reader).then(
+          (loaded) => loaded.cnn.dispose(),
+          (error: unknown) => expect(error).toBeInstanceOf(ArtifactError),
+        );
+        void outcome;
+        for (const p of asked) {
+          // Inside the folder: relative, no scheme, and no '..' or '.' or empty segment.
+          expect(p, `asked for ${p}`).toMatch(/^(?![A-Za-z][A-Za-z0-9+.-]*:)[^/\\]/);
+          expect(
+            p.split('/').some((segment) => segment === '..' || segment === '.' || segment === '' || segment.includes('%')),
+            `asked for ${p}`,
+          ).toBe(false);
+        }
+      }),
+      { numRuns: 300, seed: 26 },
+    );
+  }, 60_000);
 });
