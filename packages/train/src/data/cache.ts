@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type FileHandle, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { IMAGE_PIXELS, IMAGE_SIZE } from './collect.js';
-import type { LabeledImages, LoadReport, SplitName } from './dataset.js';
+import type { LabeledImages, LoadReport, SplitName } from './labeledImages.js';
 import { makeDirectory } from '../fsAtomic.js';
 
 /** Bumped whenever the layout below or the decoding it caches changes, so old files are rebuilt. */

@@ -1,5 +1,5 @@
 import { NUM_EXPRESSIONS } from '@fer/core';
-import type { LabeledImages, LoadReport, SplitName } from './dataset.js';
+import type { LabeledImages, LoadReport, SplitName } from './labeledImages.js';
 
 /** FER2013 images are 48x48; everything the loaders return is brought to this size. */
 export const IMAGE_SIZE = 48;

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expressionIndexFromCsvCode } from '@fer/core';
 import { IMAGE_PIXELS, type SplitSource } from './collect.js';
-import type { SplitName } from './dataset.js';
+import type { SplitName } from './labeledImages.js';
 
 const COLUMNS = ['emotion', 'pixels', 'Usage'] as const;
 

@@ -5,33 +5,9 @@ import { readCache, writeCache } from './cache.js';
 import { SplitCollector, strictError, type SplitSource } from './collect.js';
 import { openCsvSplit } from './csv.js';
 import { openFolderSplit } from './folder.js';
+import type { LabeledImages, LoadReport, SplitName } from './labeledImages.js';
 
-/** The challenge's three splits: Training, PublicTest (validation / model selection) and PrivateTest. */
-export type SplitName = 'train' | 'public' | 'private';
-
-/** One split decoded into flat buffers, the shape tensors are built from without further copies. */
-export interface LabeledImages {
-  split: SplitName;
-  size: 48;
-  count: number;
-  /** count*48*48 grey levels, image after image, row-major. */
-  pixels: Uint8Array;
-  /** Class index of each image, in EXPRESSIONS order (not the CSV's emotion codes). */
-  labels: Uint8Array;
-  /** Where each image came from, for tracing a bad sample: a path relative to the data root, or 'fer2013.csv:row N'. */
-  sources: string[];
-}
-
-/** What a load did besides returning images, so the CLI can say how trustworthy the data is. */
-export interface LoadReport {
-  loaded: number;
-  /** Inputs left out (undecodable JPEG, bad CSV row, ...) with the reason; empty in strict mode. */
-  skipped: { source: string; reason: string }[];
-  /** Images that were not 48x48 and were resized by area averaging. */
-  resized: number;
-  /** True when the split came from the decoded-data cache rather than from the data set itself. */
-  cached: boolean;
-}
+export type { LabeledImages, LoadReport, SplitName } from './labeledImages.js';
 
 /** Options of {@link loadSplit}. */
 export interface LoadOptions {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EXPRESSIONS, expressionIndex } from '@fer/core';
 import jpeg from 'jpeg-js';
 import { IMAGE_PIXELS, IMAGE_SIZE, type SplitSource } from './collect.js';
-import type { SplitName } from './dataset.js';
+import type { SplitName } from './labeledImages.js';
 
 /** File name prefixes that tell the two test splits apart inside test/ of the full Kaggle release. */
 const TEST_PREFIXES = { public: 'PublicTest_', private: 'PrivateTest_' } as const;
