@@ -4,7 +4,8 @@ import { ArtifactError } from './errors.js';
 import { sha256Hex } from './hash.js';
 import { decodeLayersModel, weightPathsOf } from './layersFormat.js';
 import { EXPRESSIONS } from './labels.js';
-import { MANIFEST_FILE, ManifestSchema, SvmParamsSchema, svmShapeProblem, type Manifest, type SvmParams } from './manifest.js';
+import { MANIFEST_FILE, ManifestSchema, type Manifest, type SvmParams } from './manifest.js';
+import { decodeSvm } from './svmFormat.js';
 
 /**
  * Reads one artifact file by its path relative to the artifact folder. The browser reads
@@ -127,13 +128,16 @@ export async function loadArtifacts(read: ArtifactReader): Promise<LoadedArtifac
   }
 
   const svmPath = manifest.svm.path;
-  const svmParsed = SvmParamsSchema.safeParse(parseJson(svmPath, await readVerified(read, manifest, svmPath)));
-  const shapeProblem = svmParsed.success
-    ? svmShapeProblem(svmParsed.data, manifest.cnn.featureDims, manifest.labels.length)
-    : formatZodIssues(svmParsed.error.issues);
-  if (!svmParsed.success || shapeProblem !== undefined) {
+  const svmBytes = await readVerified(read, manifest, svmPath).catch((error: unknown) => {
     cnn.dispose();
-    throw new ArtifactError(svmPath, 'invalid', shapeProblem ?? 'unknown problem');
+    throw error;
+  });
+  let svm: SvmParams;
+  try {
+    svm = decodeSvm(svmBytes, manifest.cnn.featureDims, manifest.labels.length);
+  } catch (error) {
+    cnn.dispose();
+    throw new ArtifactError(svmPath, 'invalid', (error as Error).message, { cause: error });
   }
-  return { manifest, cnn, svm: svmParsed.data };
+  return { manifest, cnn, svm };
 }

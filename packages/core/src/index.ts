@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './artifactPath.js';
 export * from './hash.js';
 export * from './manifest.js';
+export * from './svmFormat.js';
 export * from './layersFormat.js';
 export * from './artifacts.js';
 export * from './preprocess.js';

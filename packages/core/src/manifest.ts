@@ -91,6 +91,8 @@ export const ManifestSchema = z.object({
   }),
   svm: z.object({
     path: z.string(),
+    /** The only encoding: little-endian float32 values laid out as svmFormat.ts describes. */
+    encoding: z.literal('float32-le'),
     C: finite.positive(),
     loss: z.enum(['hinge', 'squared-hinge']),
   }),
@@ -113,24 +115,12 @@ export const ManifestSchema = z.object({
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 
-/** The SVM head: one-vs-rest linear SVM on standardized CNN features. */
-export const SvmParamsSchema = z.object({
-  featureMean: z.array(finite),
-  featureStd: z.array(finite.positive()),
+/** The SVM head: one-vs-rest linear SVM on standardized CNN features (stored as svm.bin, see svmFormat.ts). */
+export interface SvmParams {
+  featureMean: number[];
+  featureStd: number[];
   /** weights[class][feature], for standardized features. */
-  weights: z.array(z.array(finite)),
-  bias: z.array(finite),
-});
-export type SvmParams = z.infer<typeof SvmParamsSchema>;
-
-/** Checks that the SVM's shapes agree with each other and with the manifest. */
-export function svmShapeProblem(svm: SvmParams, featureDims: number, numClasses: number): string | undefined {
-  if (svm.featureMean.length !== featureDims || svm.featureStd.length !== featureDims) {
-    return `feature standardization has ${svm.featureMean.length}/${svm.featureStd.length} entries, expected ${featureDims}`;
-  }
-  if (svm.weights.length !== numClasses || svm.bias.length !== numClasses) {
-    return `has ${svm.weights.length} weight rows and ${svm.bias.length} biases, expected ${numClasses}`;
-  }
-  const badRow = svm.weights.findIndex((row) => row.length !== featureDims);
-  return badRow === -1 ? undefined : `weight row ${badRow} has ${svm.weights[badRow]?.length} entries, expected ${featureDims}`;
+  weights: number[][];
+  bias: number[];
 }
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArtifactError, MANIFEST_FILE, loadArtifacts, sha256Hex, type ArtifactProblem } from '../src/index.js';
+import { ArtifactError, MANIFEST_FILE, decodeSvm, encodeSvm, loadArtifacts, sha256Hex, type ArtifactProblem } from '../src/index.js';
 import { readerOf, tinyArtifacts } from './tinyArtifacts.js';
 
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
@@ -47,11 +47,10 @@ describe('loadArtifacts', () => {
 
   it('detects an edited SVM of unchanged size', async () => {
     const { files } = await tinyArtifacts();
-    const text = new TextDecoder().decode(files.get('svm.json'));
-    const edited = text.replace(/\d(?=\d*\])/, (d) => String((Number(d) + 1) % 10));
-    expect(edited).not.toBe(text);
-    files.set('svm.json', new TextEncoder().encode(edited));
-    await expectProblem(files, 'svm.json', 'tampered');
+    const edited = files.get('svm.bin')!.slice();
+    edited[edited.length - 1] = edited[edited.length - 1]! ^ 0x01;
+    files.set('svm.bin', edited);
+    await expectProblem(files, 'svm.bin', 'tampered');
   });
 
   it('rejects a manifest that is not JSON, or breaks the schema, naming the field', async () => {
@@ -70,12 +69,24 @@ describe('loadArtifacts', () => {
     await expectProblem(files, 'cnn/model.json', 'invalid', /no layer named 'nope'/);
   });
 
-  it('rejects an SVM whose shape does not match the features (hashes re-signed)', async () => {
+  it('rejects an SVM whose size does not match the features, or holds a non-finite value (hashes re-signed)', async () => {
     const { files, manifest, svm } = await tinyArtifacts();
-    const bad = encode({ ...svm, weights: svm.weights.slice(1) });
-    files.set('svm.json', bad);
-    const hashes = { ...manifest.files, 'svm.json': { sha256: await sha256Hex(bad), bytes: bad.byteLength } };
-    files.set(MANIFEST_FILE, encode({ ...manifest, files: hashes }));
-    await expectProblem(files, 'svm.json', 'invalid', /weight rows/);
+    const resign = async (bad: Uint8Array) => {
+      files.set('svm.bin', bad);
+      files.set(MANIFEST_FILE, encode({ ...manifest, files: { ...manifest.files, 'svm.bin': { sha256: await sha256Hex(bad), bytes: bad.byteLength } } }));
+    };
+    await resign(encodeSvm({ ...svm, featureMean: svm.featureMean.slice(1), featureStd: svm.featureStd.slice(1), weights: svm.weights.map((row) => row.slice(1)) }));
+    await expectProblem(files, 'svm.bin', 'invalid', /expected \d+ bytes for 7 classes x \d+ features/);
+    await resign(encodeSvm({ ...svm, bias: [Number.NaN, ...svm.bias.slice(1)] }));
+    await expectProblem(files, 'svm.bin', 'invalid', /bias holds NaN/);
+    await resign(encodeSvm({ ...svm, featureStd: [0, ...svm.featureStd.slice(1)] }));
+    await expectProblem(files, 'svm.bin', 'invalid', /featureStd holds 0/);
+  });
+
+  it('round-trips an SVM through svm.bin exactly at float32 precision', async () => {
+    const { svm } = await tinyArtifacts();
+    const decoded = decodeSvm(encodeSvm(svm), svm.featureMean.length, svm.bias.length);
+    expect(decoded.weights).toEqual(svm.weights.map((row) => row.map((v) => Math.fround(v))));
+    expect(decoded.featureStd).toEqual(svm.featureStd.map((v) => Math.fround(v)));
   });
 });

@@ -33,8 +33,9 @@ const OUTSIDE = [
 ];
 
 describe('artifactPathProblem', () => {
-  it('accepts the export\'s own paths', () => {
-    for (const path of ['manifest.json', 'cnn/model.json', 'cnn/weights.bin', 'svm.json', 'cnn/group1-shard1of2.bin']) expect(artifactPathProblem(path)).toBeUndefined();
+  it("accepts the export's own paths", () => {
+    for (const path of ['manifest.json', 'cnn/model.json', 'cnn/weights.bin', 'svm.json', 'cnn/group1-shard1of2.bin'])
+      expect(artifactPathProblem(path)).toBeUndefined();
   });
 
   it('refuses absolute paths, URLs, other origins, .. and unnormalized paths', () => {
@@ -48,7 +49,7 @@ describe('loadArtifacts refuses paths outside the folder, naming them', () => {
     const variants = [
       { ...manifest, cnn: { ...manifest.cnn, modelPath: path } },
       { ...manifest, svm: { ...manifest.svm, path } },
-      { ...manifest, files: { ...manifest.files, [path]: manifest.files['svm.json']! } },
+      { ...manifest, files: { ...manifest.files, [path]: manifest.files['svm.bin']! } },
     ];
     for (const variant of variants) {
       files.set(MANIFEST_FILE, encode(variant));
@@ -68,7 +69,10 @@ describe('loadArtifacts refuses paths outside the folder, naming them', () => {
       model.weightsManifest[0]!.paths = [path];
       const bytes = encode(model);
       files.set('cnn/model.json', bytes);
-      files.set(MANIFEST_FILE, encode({ ...manifest, files: { ...manifest.files, 'cnn/model.json': { sha256: await sha256Hex(bytes), bytes: bytes.byteLength } } }));
+      files.set(
+        MANIFEST_FILE,
+        encode({ ...manifest, files: { ...manifest.files, 'cnn/model.json': { sha256: await sha256Hex(bytes), bytes: bytes.byteLength } } }),
+      );
       const { reader, asked } = recording(files);
       const error = await loadArtifacts(reader).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ArtifactError);

@@ -34,10 +34,10 @@ describe('fetchReader', () => {
   });
 
   it('reports an HTTP 404 as a missing file, naming it', async () => {
-    artifacts.files.delete('svm.json');
+    artifacts.files.delete('svm.bin');
     const error = await loadArtifacts(fetchReader(baseUrl)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ArtifactError);
-    expect(error).toMatchObject({ file: 'svm.json', problem: 'missing' });
+    expect(error).toMatchObject({ file: 'svm.bin', problem: 'missing' });
     expect((error as Error).message).toMatch(/HTTP 404/);
   });
 });

@@ -6,6 +6,7 @@ import {
   MANIFEST_VERSION,
   ManifestSchema,
   encodeLayersModel,
+  encodeSvm,
   sha256Hex,
   type Manifest,
   type SvmParams,
@@ -21,7 +22,7 @@ import { acquireLock } from '../runLock.js';
 
 const CNN_MODEL = 'cnn/model.json';
 const CNN_WEIGHTS = 'weights.bin';
-const SVM = 'svm.json';
+const SVM = 'svm.bin';
 
 /** How the CNN's weights are stored; see float16.ts. */
 export type WeightPrecision = NonNullable<Manifest['cnn']['weightPrecision']>;
@@ -38,7 +39,7 @@ export type ExportContent = Omit<Manifest, 'version' | 'createdAt' | 'labels' | 
   /** float16: round `cnn`'s weights first (`roundWeightsToFloat16`), so the exported network is the one the SVM was fitted on. */
   weightPrecision: WeightPrecision;
   svm: SvmParams;
-  svmOptions: Omit<Manifest['svm'], 'path'>;
+  svmOptions: Omit<Manifest['svm'], 'path' | 'encoding'>;
 };
 
 /** A reference the export must reproduce through core's loader, or it is not published. */
@@ -74,11 +75,10 @@ export async function exportModels(
   const { cnn, featureLayer, featureDims, mirrorAverage, testTimeViews, weightPrecision, svm, svmOptions, ...recorded } = content;
   const encoded = await encodeLayersModel(cnn, CNN_WEIGHTS);
   const { modelJson, weights } = weightPrecision === 'float16' ? toFloat16Files(encoded) : encoded;
-  const svmJson = new TextEncoder().encode(JSON.stringify(svm));
   const artifacts = new Map<string, Uint8Array>([
     [CNN_MODEL, modelJson],
     [`cnn/${CNN_WEIGHTS}`, weights],
-    [SVM, svmJson],
+    [SVM, encodeSvm(svm)],
   ]);
   const files: Manifest['files'] = {};
   for (const [path, bytes] of artifacts) files[path] = { sha256: await sha256Hex(bytes), bytes: bytes.byteLength };
@@ -88,7 +88,7 @@ export async function exportModels(
     createdAt: new Date().toISOString(),
     labels: [...EXPRESSIONS],
     cnn: { modelPath: CNN_MODEL, featureLayer, featureDims, parameters: cnn.countParams(), mirrorAverage, testTimeViews, weightPrecision },
-    svm: { path: SVM, ...svmOptions },
+    svm: { path: SVM, encoding: 'float32-le', ...svmOptions },
     ...recorded,
     files,
   } satisfies Manifest);
@@ -125,7 +125,9 @@ async function verifyExport(folder: string, check: ExportCheck): Promise<void> {
       worst = Math.max(worst, Math.abs(value - (check.svmScores[i] as number)));
     });
     if (!(worst <= SCORE_TOLERANCE)) {
-      throw new Error(`export verification failed: reloaded model's SVM scores differ from training's by up to ${worst} (tolerance ${SCORE_TOLERANCE}); models/ left unchanged`);
+      throw new Error(
+        `export verification failed: reloaded model's SVM scores differ from training's by up to ${worst} (tolerance ${SCORE_TOLERANCE}); models/ left unchanged`,
+      );
     }
   } finally {
     classifier.dispose();

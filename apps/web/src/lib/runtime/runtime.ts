@@ -5,7 +5,7 @@ import { initBackend, type BackendName } from './tfBackend';
 
 /** URLs of everything the runtime loads, all on this origin. */
 export interface RuntimeUrls {
-  /** Folder of the classifier artifacts (manifest.json, cnn/, svm.json), ending in '/'. */
+  /** Folder of the classifier artifacts (manifest.json, cnn/, svm.bin), ending in '/'. */
   models: string;
   /** tfjs-backend-wasm binaries, ending in '/'. */
   tfjsWasm: string;
