@@ -120,11 +120,10 @@ describe('loadArtifacts under random damage', () => {
         }
         copy.set(MANIFEST_FILE, encode(edited));
         const asked: string[] = [];
-        const reader: ArtifactReader = async (p) => {
+        const reader: ArtifactReader = (p) => {
           asked.push(p);
           const bytes = copy.get(p);
-          if (bytes === undefined) throw new Error('not found');
-          return bytes;
+          return bytes === undefined ? Promise.reject(new Error('not found')) : Promise.resolve(bytes);
         };
         const outcome = await loadArtifacts(reader).then(
           (loaded) => loaded.cnn.dispose(),

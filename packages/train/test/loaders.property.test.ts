@@ -11,13 +11,14 @@ import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadForCommand } from '../src/commands/loadData.js';
+import type * as Progress from '../src/ui/progress.js';
 import { loadSplit, type LoadReport } from '../src/data/dataset.js';
 import { CSV_HEADER, csvRow, greyImage, jpegOf } from './helpers/fixtures.js';
 
 /** Progress bars the code under test started and has not stopped (a silent stand-in for ui/progress). */
 const bars = vi.hoisted(() => ({ open: new Set<number>(), next: 0 }));
 vi.mock('../src/ui/progress.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../src/ui/progress.js')>()),
+  ...(await importOriginal<typeof Progress>()),
   startProgress: () => {
     const id = bars.next++;
     bars.open.add(id);
