@@ -161,6 +161,16 @@ describe('an export replaces only a previous export', () => {
     await expect(checkExportTarget({ out: `${run}-models`, run, force: false })).resolves.toBeUndefined();
   });
 
+  it('refuses an --out that another process is exporting to, naming it', async () => {
+    const out = fresh('models');
+    const lock = await acquireLock(out);
+    try {
+      await expect(checkExportTarget({ out, run: fresh('run'), force: false })).rejects.toThrow(/models is in use by another fer process: pid \d+/);
+    } finally {
+      lock.release();
+    }
+  });
+
   it('names what else a folder holds', async () => {
     expect(await foreignContent(folderWith(fresh('notes'), { 'notes.txt': '' }))).toMatch(/holds 1 file\(s\) \(notes\.txt\) and no export manifest/);
     const mixed = folderWith(fresh('mixed'), {
