@@ -209,9 +209,12 @@ export async function trainCnn(options: TrainCnnOptions): Promise<TrainCnnResult
       };
       const isBest = progress.history.every((h) => h.validationAccuracy < summary.validationAccuracy);
       progress = { ...progress, completedEpochs: epoch + 1, completedBatches: 0, history: [...progress.history, summary] };
-      await store.save('last', model, optimizer, progress, config);
-      if (isBest) await store.save('best', model, optimizer, progress, config);
+      // `last` is the commit point and goes last: a kill after it but before `best` or the snapshot
+      // would resume past an epoch whose best/snapshot was never written (found by faults.e2e.test.ts);
+      // a kill before it only makes --resume redo the epoch, which rewrites them identically.
       if (config.restarts !== undefined && cycleEnds(config.restarts, epoch + 1).includes(epoch + 1)) await store.saveSnapshot(epoch + 1, model);
+      if (isBest) await store.save('best', model, optimizer, progress, config);
+      await store.save('last', model, optimizer, progress, config);
       observer?.onEpochEnd?.(summary, isBest);
     }
 
