@@ -10,13 +10,21 @@ export const MANIFEST_VERSION = 1;
 const finite = z.number().finite();
 const probability = finite.min(0).max(1);
 
-/** How raw 0..255 grey levels become network inputs: (pixel / 255 - mean) / std. */
+/**
+ * Context a face crop adds around the detector's box, as a fraction of the box's side on every side
+ * (see `cropRegion`): FER2013's crops show forehead and chin, face detectors box tighter.
+ */
+export const DEFAULT_CROP_MARGIN = 0.15;
+
+/** How a face becomes a network input: its crop, and raw 0..255 grey levels as (pixel / 255 - mean) / std. */
 export const InputSpecSchema = z.object({
   height: z.number().int().positive(),
   width: z.number().int().positive(),
   channels: z.literal(1),
   mean: finite,
   std: finite.positive(),
+  /** See DEFAULT_CROP_MARGIN; manifests written before it was recorded used that value. */
+  cropMargin: finite.nonnegative().default(DEFAULT_CROP_MARGIN),
 });
 export type InputSpec = z.infer<typeof InputSpecSchema>;
 

@@ -86,11 +86,11 @@ function sampleBox(region: PixelRect, frameWidth: number, frameHeight: number, w
 
 /**
  * Crops faces out of a frame into grey [N,H,W,1] images (0..255), ready for `normalizeGray`:
- * each box's `cropRegion`, resized bilinearly; parts outside the frame are black. The frame's
+ * each box's `cropRegion` with the input's `cropMargin`, resized bilinearly; parts outside the frame are black. The frame's
  * pixels may be a tensor of the whole frame or of a window of it that holds every box's
  * `cropWindow`.
  */
-export function cropFaces(frame: tf.Tensor3D | FramePixels, boxes: readonly FaceBox[], input: InputSpec, margin = 0.15): tf.Tensor4D {
+export function cropFaces(frame: tf.Tensor3D | FramePixels, boxes: readonly FaceBox[], input: InputSpec): tf.Tensor4D {
   if (boxes.length === 0) throw new Error('cropFaces needs at least one box');
   const { pixels, window, frameWidth, frameHeight } = frame instanceof tf.Tensor ? { pixels: frame } : frame;
   const [height, width, channels] = pixels.shape;
@@ -98,7 +98,7 @@ export function cropFaces(frame: tf.Tensor3D | FramePixels, boxes: readonly Face
   const area = window ?? { x: 0, y: 0, width, height };
   if (area.width !== width || area.height !== height)
     throw new Error(`the window is ${area.width}x${area.height} but its pixels are ${width}x${height}`);
-  const sampleBoxes = boxes.map((box) => sampleBox(cropRegion(box, margin), frameWidth ?? width, frameHeight ?? height, area));
+  const sampleBoxes = boxes.map((box) => sampleBox(cropRegion(box, input.cropMargin), frameWidth ?? width, frameHeight ?? height, area));
   return tf.tidy(() => {
     const image = pixels.toFloat().expandDims<tf.Tensor4D>(0);
     const crops = tf.image.cropAndResize(

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { cropFaces, cropRegion, cropWindow, pixelsToInput, type InputSpec } from '../src/index.js';
 
-const input: InputSpec = { height: 48, width: 48, channels: 1, mean: 0.5, std: 0.25 };
+const input: InputSpec = { height: 48, width: 48, channels: 1, mean: 0.5, std: 0.25, cropMargin: 0.15 };
 
 describe('cropFaces', () => {
   it('crops each box (square, with margin) to a 48x48 grey image using BT.601 luma', () => {
@@ -18,8 +18,7 @@ describe('cropFaces', () => {
         { x: 100, y: 30, width: 40, height: 40 },
         { x: 0, y: 0, width: 40, height: 40 },
       ],
-      input,
-      0.25,
+      { ...input, cropMargin: 0.25 },
     );
     expect(crops.shape).toEqual([2, 48, 48, 1]);
     const [face, background] = crops.arraySync();
@@ -55,9 +54,9 @@ describe('cropRegion', () => {
     const xs = tf.tidy(() => tf.range(0, width).reshape([1, width, 1]).tile<tf.Tensor3D>([height, 1, 1]));
     const ys = tf.tidy(() => tf.range(0, height).reshape([height, 1, 1]).tile<tf.Tensor3D>([1, width, 1]));
     const box = { x: 120, y: 70, width: 60, height: 80 };
-    const cropX = cropFaces(xs, [box], input, 0.15).dataSync();
-    const cropY = cropFaces(ys, [box], input, 0.15).dataSync();
-    const region = cropRegion(box, 0.15);
+    const cropX = cropFaces(xs, [box], input).dataSync();
+    const cropY = cropFaces(ys, [box], input).dataSync();
+    const region = cropRegion(box, input.cropMargin);
     expect(cropX[0]).toBeCloseTo(region.x, -0.5);
     expect(cropX[47]).toBeCloseTo(region.x + region.width, -0.5);
     expect(cropY[0]).toBeCloseTo(region.y, -0.5);
@@ -80,26 +79,26 @@ describe('cropWindow', () => {
   ];
 
   it.each(boxes)('reading only the window of %o gives the crop the whole frame gives', (box) => {
-    const window = cropWindow(box, frameWidth, frameHeight, 0.15);
+    const window = cropWindow(box, frameWidth, frameHeight, input.cropMargin);
     expect(window.x).toBeGreaterThanOrEqual(0);
     expect(window.y).toBeGreaterThanOrEqual(0);
     expect(window.x + window.width).toBeLessThanOrEqual(frameWidth);
     expect(window.y + window.height).toBeLessThanOrEqual(frameHeight);
     const pixels = frame.slice([window.y, window.x, 0], [window.height, window.width, -1]);
-    const whole = cropFaces(frame, [box], input, 0.15);
-    const part = cropFaces({ pixels, window, frameWidth, frameHeight }, [box], input, 0.15);
+    const whole = cropFaces(frame, [box], input);
+    const part = cropFaces({ pixels, window, frameWidth, frameHeight }, [box], input);
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(whole, part))).dataSync()[0]);
     expect(diff).toBeLessThan(1e-3);
     tf.dispose([pixels, whole, part]);
   });
 
   it('is much smaller than the frame for a face inside it', () => {
-    const window = cropWindow(boxes[0]!, frameWidth, frameHeight, 0.15);
+    const window = cropWindow(boxes[0]!, frameWidth, frameHeight, input.cropMargin);
     expect(window.width * window.height).toBeLessThan((frameWidth * frameHeight) / 3);
   });
 
   it('rejects pixels that do not match the window', () => {
-    const window = cropWindow(boxes[0]!, frameWidth, frameHeight, 0.15);
+    const window = cropWindow(boxes[0]!, frameWidth, frameHeight, input.cropMargin);
     expect(() => cropFaces({ pixels: frame, window, frameWidth, frameHeight }, [boxes[0]!], input)).toThrow(/window is/);
   });
 });

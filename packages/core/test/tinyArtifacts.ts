@@ -76,7 +76,7 @@ export async function tinyArtifacts(): Promise<TinyArtifacts> {
     version: MANIFEST_VERSION,
     createdAt: '2026-01-01T00:00:00.000Z',
     labels: [...EXPRESSIONS],
-    input: { height: 48, width: 48, channels: 1, mean: 0.5, std: 0.25 },
+    input: { height: 48, width: 48, channels: 1, mean: 0.5, std: 0.25, cropMargin: 0.15 },
     cnn: { modelPath: 'cnn/model.json', featureLayer: FEATURE_LAYER, featureDims, parameters: 1 },
     svm: { path: 'svm.bin', encoding: 'float32-le', C: 0.1, loss: 'squared-hinge' },
     calibration: { method: 'temperature', temperature: 2, fittedOn: 'PublicTest' },

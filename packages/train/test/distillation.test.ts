@@ -152,7 +152,7 @@ describe('soft targets', () => {
 });
 
 describe('distillation loss', () => {
-  const input: InputSpec = { height: 48, width: 48, channels: 1, mean: 0.5, std: 0.25 };
+  const input: InputSpec = { height: 48, width: 48, channels: 1, mean: 0.5, std: 0.25, cropMargin: 0.15 };
   const cnn = { inputSize: 48, width: 4, blocks: 2, convsPerBlock: 1, embeddingUnits: 8, dropout: 0, l2: 0 };
   const faces = randomFaces(6, 6);
   const share = { pixels: Float32Array.from(faces.pixels), labels: faces.labels };

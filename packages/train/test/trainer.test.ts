@@ -13,7 +13,7 @@ import { ReplicaPool } from '../src/training/replicaPool.js';
 import { buildCnn } from '../src/model/cnn.js';
 import seedrandom from 'seedrandom';
 
-const input: InputSpec = { height: 48, width: 48, channels: 1, mean: 0.5, std: 0.25 };
+const input: InputSpec = { height: 48, width: 48, channels: 1, mean: 0.5, std: 0.25, cropMargin: 0.15 };
 
 const config: TrainConfig = {
   seed: 3,

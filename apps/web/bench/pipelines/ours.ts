@@ -12,7 +12,7 @@ export async function createFerPipeline(saliency: boolean): Promise<PipelineAdap
   return {
     library: '@fer/web LiveAnalyzer (MediaPipe tasks-vision 1.1.0 BlazeFace short range + @fer/core CNN+SVM)',
     backend: `tfjs ${runtime.backend}; detector: MediaPipe wasm (CPU)`,
-    options: { saliency, saliencyMaxHz: 5, saliencyMaxShare: 0.25, faceMargin: 0.15, input: '48x48 grey' },
+    options: { saliency, saliencyMaxHz: 5, saliencyMaxShare: 0.25, faceMargin: runtime.classifier.manifest.input.cropMargin, input: '48x48 grey' },
     stageSource:
       "the app's own PerfStats (what the HUD shows: exponential averages, alpha 0.1, reset after the warm-up), averaged over the measured frames",
     // The warm-up's first frames take seconds (wasm compilation); keep them out of the averages.

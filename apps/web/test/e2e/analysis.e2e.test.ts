@@ -20,7 +20,6 @@ import {
   type FacePlacement,
   type FakeCameraOptions,
 } from '../../scripts/make-fake-camera';
-import { FACE_MARGIN } from '../../src/lib/pipeline/analyze';
 import type { PublishedResult } from '../../src/lib/pipeline/resultJson';
 import { Browsers, e2eSkipReason, fakeCameraFlags, ferDir, modelsDir, state } from '../helpers/e2eApp';
 
@@ -185,7 +184,7 @@ describe.skipIf(e2eSkipReason !== undefined)('what the web app shows', () => {
           photo.placements.some((p) => boxes(face.box, p)),
           JSON.stringify(face.box),
         ).toBe(true);
-        const crop = cropFaces(frame, [face.box], classifier.manifest.input, FACE_MARGIN);
+        const crop = cropFaces(frame, [face.box], classifier.manifest.input);
         const [node] = await classifier.classify(crop);
         crop.dispose();
         const diff = Math.max(...face.probabilities.map((p, k) => Math.abs(p - node!.probabilities[k]!)));

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { ExpressionClassifier, NUM_EXPRESSIONS } from '@fer/core';
+import { DEFAULT_CROP_MARGIN, ExpressionClassifier, NUM_EXPRESSIONS } from '@fer/core';
 import { selectTrainingBackend, type BackendInfo } from '../backend/selectBackend.js';
 import { registerWasmGradientKernels } from '@fer/core/wasm-gradients';
 import { folderReader } from '../export/nodeReader.js';
@@ -86,7 +86,7 @@ async function trainJob(job: TrainJob): Promise<TrainResult> {
   const optimizer = tf.train.adam(job.learningRate);
   // The trainer's own step, so the bench times exactly what `pnpm train` runs.
   // Any fixed normalisation does for timing.
-  const input = { height: side, width: side, channels: 1, mean: 0.5, std: 0.25 } as const;
+  const input = { height: side, width: side, channels: 1, mean: 0.5, std: 0.25, cropMargin: DEFAULT_CROP_MARGIN } as const;
   const training = await TrainingStep.create({ model, optimizer, input, loss: job.loss, replicas: configuration.replicas, cnn: job.cnn });
   try {
     const step = () => training.run({ pixels, labels, teacher }, dropoutKeys);

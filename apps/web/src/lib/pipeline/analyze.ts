@@ -1,14 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { cropFaces, cropWindow, saliencyMap, type ExpressionClassifier, type FaceBox } from '@fer/core';
 
-/** Context around the detector's box, as a fraction of its side (see `cropRegion`). */
-export const FACE_MARGIN = 0.15;
-
 /** One face's saliency: values 0..1, row-major, over the face's crop region. */
 export interface Saliency {
   width: number;
   height: number;
   values: Float32Array;
+  /** The crop margin the map was made with (the manifest's `input.cropMargin`): where to draw it, see `cropRegion`. */
+  margin: number;
 }
 
 /** The 2D context of a canvas whose pixels are read back every frame (Chromium then keeps them in CPU memory). */
@@ -29,9 +28,9 @@ export function cropFromCanvas(classifier: ExpressionClassifier, canvas: HTMLCan
   const { width: frameWidth, height: frameHeight } = canvas;
   return tf.tidy(() => {
     const crops = boxes.map((box) => {
-      const window = cropWindow(box, frameWidth, frameHeight, FACE_MARGIN);
+      const window = cropWindow(box, frameWidth, frameHeight, classifier.manifest.input.cropMargin);
       const pixels = tf.browser.fromPixels(context.getImageData(window.x, window.y, window.width, window.height), 4);
-      return cropFaces({ pixels, window, frameWidth, frameHeight }, [box], classifier.manifest.input, FACE_MARGIN);
+      return cropFaces({ pixels, window, frameWidth, frameHeight }, [box], classifier.manifest.input);
     });
     return crops.length === 1 ? (crops[0] as tf.Tensor4D) : tf.concat(crops);
   });
@@ -45,7 +44,7 @@ export async function saliencyOf(classifier: ExpressionClassifier, crops: tf.Ten
   );
   try {
     const values = await Promise.all(maps.map((map) => map.data<'float32'>()));
-    return values.map((v) => ({ width, height, values: v }));
+    return values.map((v) => ({ width, height, values: v, margin: classifier.manifest.input.cropMargin }));
   } finally {
     for (const map of maps) map.dispose();
   }

@@ -1,5 +1,5 @@
 import { cropRegion, type Expression, type FaceBox } from '@fer/core';
-import { FACE_MARGIN, type Saliency } from '../pipeline/analyze';
+import type { Saliency } from '../pipeline/analyze';
 import { mirrorBox } from './geometry';
 import { heatmapRgba } from './heatmap';
 import { EXPRESSION_COLORS } from './palette';
@@ -37,7 +37,7 @@ function heatmapCanvas(saliency: Saliency): HTMLCanvasElement {
 }
 
 function drawHeatmap(ctx: CanvasRenderingContext2D, face: OverlayFace, saliency: Saliency, mirrored: boolean): void {
-  const region = cropRegion(face.box, FACE_MARGIN);
+  const region = cropRegion(face.box, saliency.margin);
   const frameWidth = ctx.canvas.width;
   ctx.save();
   ctx.imageSmoothingEnabled = true;
