@@ -1,13 +1,49 @@
-export * from './labels.js';
-export * from './errors.js';
-export * from './artifactPath.js';
-export * from './hash.js';
-export * from './manifest.js';
-export * from './svmFormat.js';
-export * from './layersFormat.js';
-export * from './artifacts.js';
-export * from './preprocess.js';
-export * from './views.js';
-export * from './argMax.js';
-export * from './classifier.js';
-export * from './saliency.js';
+/**
+ * @fer/core: what training (packages/train) and the app (apps/web) must agree on, in one place:
+ * the label order, how a face becomes a network input, the artifact manifest and its verified
+ * loading, the CNN+SVM classifier and saliency. The wasm training kernels are a separate entry
+ * point, `@fer/core/wasm-gradients`, since only training needs them.
+ */
+
+// The seven expressions, in the classifier's output order.
+export { EXPRESSIONS, NUM_EXPRESSIONS, FER2013_CSV_CODES, expressionIndex, expressionIndexFromCsvCode, type Expression } from './labels.js';
+
+// The artifact contract: the manifest, its files, and loading them with every hash checked.
+export {
+  DEFAULT_CROP_MARGIN,
+  MANIFEST_FILE,
+  MANIFEST_VERSION,
+  ManifestSchema,
+  type Evaluation,
+  type InputSpec,
+  type Manifest,
+  type PerClassMetrics,
+  type SvmParams,
+  type TestTimeView,
+} from './manifest.js';
+export { fetchReader, loadArtifacts, loadManifest, type ArtifactReader, type LoadedArtifacts } from './artifacts.js';
+export { ArtifactError, type ArtifactProblem } from './errors.js';
+export { artifactPathProblem } from './artifactPath.js';
+export { sha256Hex } from './hash.js';
+export { decodeLayersModel, encodeLayersModel, type LayersModelFiles } from './layersFormat.js';
+export { decodeSvm, encodeSvm } from './svmFormat.js';
+
+// From a frame to network inputs.
+export { cropFaces, cropRegion, cropWindow, normalizeGray, pixelsToInput, type FaceBox, type FramePixels, type PixelRect } from './preprocess.js';
+export { transformImage, viewTransform, warpImages, warpTable, type ImageTransform, type WarpTable } from './views.js';
+
+// The classifier and what it is built from.
+export {
+  ExpressionClassifier,
+  applyFeatureNetwork,
+  disposeForwardPass,
+  faceViews,
+  featureNetwork,
+  manifestViews,
+  passesPerFace,
+  type ExpressionPrediction,
+  type FaceViews,
+  type ForwardPass,
+} from './classifier.js';
+export { argMax, argMaxRows } from './argMax.js';
+export { saliencyMap, type SaliencyOptions } from './saliency.js';

@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import {
-  addUnwarpedGradient,
   ExpressionClassifier,
-  IDENTITY_TRANSFORM,
   loadArtifacts,
   normalizeGray,
   passesPerFace,
@@ -13,6 +11,7 @@ import {
   warpTable,
   type TestTimeView,
 } from '../src/index.js';
+import { addUnwarpedGradient, IDENTITY_TRANSFORM } from '../src/views.js';
 import { sequence, tinyArtifacts } from './tinyArtifacts.js';
 
 const side = 48;
