@@ -112,7 +112,7 @@ program
       .default('float16'),
   )
   .option('--svm-c <list>', 'comma-separated SVM C candidates, chosen on the validation split', numberList)
-  .option('--teacher <dir>', "the teacher's soft targets (pnpm teacher)", resolve(repoRoot, 'models/teacher'))
+  .option('--teacher <dir>', "the teacher's soft targets (pnpm teacher)", resolve(repoRoot, 'packages/train/teacher'))
   .option('--limit <n>', 'use at most n images per split (stratified), for smoke runs', positiveInteger)
   .addOption(backendOption())
   .option('--resume', 'continue from the last checkpoint in --run', false)
@@ -137,7 +137,7 @@ program
   .addOption(
     new Option('--views <set>', 'test-time views each member looks at (with mirror images)').choices(Object.keys(VIEW_SETS)).default('zoom-turn'),
   )
-  .option('--out <dir>', 'where the soft targets are written', resolve(repoRoot, 'models/teacher'))
+  .option('--out <dir>', 'where the soft targets are written', resolve(repoRoot, 'packages/train/teacher'))
   .option('--work <dir>', "cache of each member's probabilities, so an interrupted run resumes", resolve(repoRoot, 'runs/teacher'))
   .option('--threads <n>', 'members computed at once, one core each', positiveInteger, DEFAULT_TEACHER_THREADS)
   .option('--strict', 'fail on the first unreadable image or CSV row instead of skipping it', false)

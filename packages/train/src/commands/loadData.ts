@@ -31,6 +31,23 @@ export async function loadForCommand(data: string, split: SplitName, options: { 
   return options.limit === undefined ? images : subsample(images, options.limit);
 }
 
+/** Training cut into the faces models are fitted on and the validation split every choice is made on, beside PublicTest. */
+export interface CarvedData {
+  fit: LabeledImages;
+  validation: LabeledImages;
+  /** PublicTest, the test split: scored once per exported model. */
+  test: LabeledImages;
+  /** All of Training, before the cut (its pixels set the input normalization). */
+  train: LabeledImages;
+}
+
+/** Loads Training and PublicTest and carves the validation split from Training (see carveValidation), as train, eval and the studies all do. */
+export async function loadCarvedData(data: string, options: { strict: boolean }): Promise<CarvedData> {
+  const train = await loadForCommand(data, 'train', options);
+  const test = await loadForCommand(data, 'public', options);
+  return { ...carveValidation(train, [test], DEFAULT_VALIDATION_SPLIT), test, train };
+}
+
 /** What `pnpm eval` can score: a split of the challenge, or the validation split carved from Training. */
 export type ScoredSplit = SplitName | 'validation';
 
@@ -43,12 +60,12 @@ export async function loadScoredSplit(
   split: ScoredSplit,
   options: { strict: boolean; limit?: number },
 ): Promise<{ images: LabeledImages; title: string; repeats?: Set<number> }> {
-  const train = await loadForCommand(data, 'train', { strict: options.strict });
-  if (split === 'train') return { images: options.limit === undefined ? train : subsample(train, options.limit), title: splitTitle('train') };
   if (split === 'validation') {
-    const { validation } = carveValidation(train, [await loadForCommand(data, 'public', { strict: options.strict })], DEFAULT_VALIDATION_SPLIT);
+    const { validation } = await loadCarvedData(data, { strict: options.strict });
     return { images: options.limit === undefined ? validation : subsample(validation, options.limit), title: 'validation (carved from Training)' };
   }
+  const train = await loadForCommand(data, 'train', { strict: options.strict });
+  if (split === 'train') return { images: options.limit === undefined ? train : subsample(train, options.limit), title: splitTitle('train') };
   const images = await loadForCommand(data, split, options);
   return { images, title: splitTitle(split), repeats: repeatsOf(images, train) };
 }

@@ -17,12 +17,12 @@ import { compareViewSets } from '../studies/testTimeViews.js';
 import { extractFeatures } from '../training/features.js';
 import { describeFeatureLayers } from '../training/shippedCnn.js';
 import { fitSvmHead } from '../training/svmHead.js';
-import { loadForCommand } from './loadData.js';
+import { loadCarvedData } from './loadData.js';
 import { acquireLock } from '../runLock.js';
 import { makeDirectory } from '../fsAtomic.js';
 
 export const STUDIES = {
-  layers: 'which CNN layer feeds the SVM best (>= 3 layers, C chosen per layer on PublicTest)',
+  layers: 'which CNN layer feeds the SVM best (>= 3 layers, C chosen per layer on the validation split)',
   noise: 'removing noisy training images (blank frames, duplicates with conflicting labels) before fitting the SVM',
   kernel: 'linear against RBF kernel SVMs: exact on a training sample, approximated by random Fourier features on all of Training',
   views: 'test-time augmentation: averaging the shipped classifier over shifted, zoomed and turned copies of each face',
@@ -84,10 +84,10 @@ async function layersStudy(
     console.error(`layer ${layer}: fitting the SVM on ${train.count} x ${dims} features...`),
   );
   const markdown = [
-    `Linear SVM on each layer's flattened activations of the shipped CNN; C from {${SVM.candidates.join(', ')}} chosen per layer on PublicTest.`,
+    `Linear SVM on each layer's flattened activations of the shipped CNN; C from {${SVM.candidates.join(', ')}} chosen per layer on the validation split (carved from Training; the SVMs are fitted on the rest).`,
     '',
     markdownTable(
-      ['layer', 'features', 'C', 'PublicTest accuracy', 'macro-F1', 'SVM fit'],
+      ['layer', 'features', 'C', 'validation accuracy', 'macro-F1', 'SVM fit'],
       results.map((r) => [
         r.layer === manifest.cnn.featureLayer ? `${r.layer} (shipped)` : r.layer,
         r.dims,
@@ -131,7 +131,7 @@ async function noiseStudy(
       features.dims,
       SVM,
     );
-    const evaluation = evaluatePredictions(argmaxRows(head.validationScores), validation.labels, 'PublicTest');
+    const evaluation = evaluatePredictions(argmaxRows(head.validationScores), validation.labels, 'validation');
     rows.push({ name, images: images.count, C: head.C, accuracy: evaluation.accuracy, macroF1: evaluation.macroF1 });
   }
   const markdown = [
@@ -140,7 +140,7 @@ async function noiseStudy(
       `${shippedFeatures(manifest)} is refitted without them (the CNN itself is not retrained). Non-faces with texture are not detected.`,
     '',
     markdownTable(
-      ['SVM training set', 'images', 'C', 'PublicTest accuracy', 'macro-F1'],
+      ['SVM training set', 'images', 'C', 'validation accuracy', 'macro-F1'],
       rows.map((r) => [r.name, r.images, r.C, percent(r.accuracy), percent(r.macroF1)]),
     ),
   ].join('\n');
@@ -149,7 +149,7 @@ async function noiseStudy(
 
 function kernelTable(results: readonly KernelResult[]): string {
   return markdownTable(
-    ['kernel', 'parameters', 'PublicTest accuracy', 'fit', 'scoring ms/image'],
+    ['kernel', 'parameters', 'validation accuracy', 'fit', 'scoring ms/image'],
     results.map((r) =>
       r.failure === undefined
         ? [r.kernel, r.params, percent(r.accuracy), seconds(r.fitSeconds), r.predictMsPerImage.toFixed(3)]
@@ -187,7 +187,7 @@ async function kernelStudy(
     seed: 42,
   });
   const markdown = [
-    `One-vs-rest SVMs on the shipped CNN's ${shippedFeatures(manifest)} (standardized), scored on all of PublicTest.`,
+    `One-vs-rest SVMs on the shipped CNN's ${shippedFeatures(manifest)} (standardized), scored on the validation split carved from Training.`,
     '',
     `Exact kernels, fitted on a stratified sample of ${picked.length} Training images (ml-svm keeps the full kernel matrix, so RBF cannot take all ${train.count}):`,
     '',
@@ -205,13 +205,13 @@ async function viewsStudy(artifacts: LoadedArtifacts, validation: LabeledImages)
   const { manifest } = artifacts;
   const shipped = JSON.stringify(manifest.cnn.testTimeViews ?? []);
   const results = await compareViewSets(artifacts, validation, VIEW_SETS, {
-    splitTitle: 'PublicTest',
+    splitTitle: 'validation',
     onView: (done, total) => console.error(`scored view ${done} of ${total}`),
   });
   const macs = manifest.training.macs;
   const markdown = [
     `The shipped CNN + SVM with its SVM scores (and, for comparison, its softmax outputs) averaged over the face and transformed copies of it` +
-      `${manifest.cnn.mirrorAverage === true ? ', each with its mirror image' : ''}, for each PublicTest face ` +
+      `${manifest.cnn.mirrorAverage === true ? ', each with its mirror image' : ''}, for each validation face ` +
       `(\`pnpm train --test-time-views <set>\` ships a set). The SVM is the shipped one in every row, fitted on Training faces ` +
       `${shipped === '[]' ? 'seen as in the first row' : "averaged over the shipped set's views"}. The cost grows with the number of CNN passes per face.`,
     '',
@@ -257,9 +257,11 @@ export async function runStudy(options: StudyCommandOptions): Promise<number> {
   console.error(`backend: ${backend.description}`);
   const artifacts = await loadArtifacts(folderReader(options.models));
   const { manifest, cnn } = artifacts;
-  // Only the views study scores PublicTest alone.
-  const train = options.study === 'views' ? undefined : await loadForCommand(options.data, 'train', { strict: options.strict });
-  const validation = await loadForCommand(options.data, 'public', { strict: options.strict });
+  // Studies inform choices, so they score the validation split carved from Training, never PublicTest; the
+  // views study needs no Training faces. (For a model trained on all of Training the validation faces were seen.)
+  const carved = await loadCarvedData(options.data, { strict: options.strict });
+  const train = options.study === 'views' ? undefined : carved.fit;
+  const validation = carved.validation;
   const started = performance.now();
   const outcome =
     train === undefined

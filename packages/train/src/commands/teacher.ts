@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { NUM_EXPRESSIONS, passesPerFace, faceViews, type InputSpec } from '@fer/core';
@@ -19,6 +19,7 @@ import { selectImages } from '../data/subsample.js';
 import { softTargetsFrom, writeSoftTargets, type TeacherProvenance } from '../distillation/softTargets.js';
 import type { TeacherJob, TeacherReply } from '../distillation/teacherWorker.js';
 import { VIEW_SETS, type ViewSetName } from '../model/viewSets.js';
+import { makeDirectory } from '../fsAtomic.js';
 import { typeScriptWorker } from '../tsxLoader.js';
 import { startProgress } from '../ui/progress.js';
 import { loadForCommand } from './loadData.js';
@@ -50,7 +51,8 @@ async function chooseMembers(runs: readonly string[], minEpoch: number): Promise
   const members = new Map<string, Member>();
   for (const run of runs) {
     const names = await readdir(join(run, 'snapshots')).catch(() => {
-      throw new Error(`--runs: ${run} has no snapshots/ folder`);
+      // The committed teacher's members left the repository with checkpoints/: its provenance names the commit that held them.
+      throw new Error(`--runs: ${run} has no snapshots/ folder (to recompute the shipped soft targets, check out the commit named in their provenance)`);
     });
     for (const name of names.sort()) {
       const epoch = Number(/^epoch-(\d+)$/.exec(name)?.[1] ?? Number.NaN);
@@ -103,7 +105,7 @@ async function memberProbabilities(
     worker.on('error', (error) => reject(new Error(`teacher member ${member.dir}: ${error.message}`)));
     worker.on('exit', (code) => reject(new Error(`teacher member ${member.dir}: worker exited with code ${code}`)));
   });
-  await mkdir(options.work, { recursive: true });
+  await makeDirectory(options.work);
   await writeFile(`${cacheFile}.tmp`, probabilities);
   await rename(`${cacheFile}.tmp`, cacheFile);
   return probabilities;

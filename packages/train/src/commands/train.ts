@@ -2,13 +2,13 @@ import { readFile, readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { faceViews, passesPerFace, type Evaluation, type FaceViews, type InputSpec } from '@fer/core';
+import { faceViews, passesPerFace, type Evaluation, type InputSpec } from '@fer/core';
 import { selectTrainingBackend, type BackendInfo, type BackendPreference } from '../backend/selectBackend.js';
 import { fingerprintImages } from '../data/cache.js';
 import type { LabeledImages } from '../data/dataset.js';
 import { inputSpecFor } from '../data/inputSpec.js';
 import { subsample } from '../data/subsample.js';
-import { DEFAULT_VALIDATION_SPLIT, carveValidation, repeatsOf } from '../data/validationSplit.js';
+import { DEFAULT_VALIDATION_SPLIT, repeatsOf } from '../data/validationSplit.js';
 import { readSoftTargets, targetsFor, type TeacherProvenance } from '../distillation/softTargets.js';
 import { evaluateScores } from '../evaluation/metrics.js';
 import { CLASSIFIER_NAMES, comparisonTable, confusionSvg, renderReport } from '../evaluation/report.js';
@@ -25,7 +25,7 @@ import { STUDIES_FOLDER, carriedStudySections } from '../studies/reportSection.j
 import { cycleEnds } from '../training/schedule.js';
 import { trainCnn, type TrainCnnResult, type TrainConfig } from '../training/trainer.js';
 import { formatDuration, startProgress, type ProgressBar } from '../ui/progress.js';
-import { loadForCommand, splitTitle } from './loadData.js';
+import { loadCarvedData, splitTitle } from './loadData.js';
 import { prepareTrainFolders } from './trainFolders.js';
 import { PRESETS, type PresetName } from './presets.js';
 
@@ -68,14 +68,13 @@ interface Settings {
   config: TrainConfig;
   featureLayers: string[];
   ensemble: number;
-  views: FaceViews;
   mirrorAverage: boolean;
   testTimeViews: (typeof VIEW_SETS)[ViewSetName]['views'];
   svmC: number[];
   pixelSvmC: number[];
 }
 
-function resolveSettings(options: TrainCommandOptions, input: InputSpec): Settings {
+function resolveSettings(options: TrainCommandOptions): Settings {
   const preset = PRESETS[options.preset];
   const config: TrainConfig = {
     ...preset.train,
@@ -93,7 +92,6 @@ function resolveSettings(options: TrainCommandOptions, input: InputSpec): Settin
     config,
     featureLayers: options.featureLayers ?? preset.featureLayers,
     ensemble: options.ensemble ?? preset.ensemble,
-    views: faceViews(input, mirrorAverage, testTimeViews),
     mirrorAverage,
     testTimeViews,
     svmC: options.svmC ?? preset.svmC,
@@ -135,22 +133,15 @@ interface Splits {
 }
 
 async function loadSplits(options: TrainCommandOptions): Promise<Splits> {
-  const train = await loadForCommand(options.data, 'train', { strict: options.strict });
-  const test = await loadForCommand(options.data, 'public', { strict: options.strict });
-  const carved = carveValidation(train, [test], DEFAULT_VALIDATION_SPLIT);
+  const { fit, validation, test, train } = await loadCarvedData(options.data, { strict: options.strict });
   const testRepeats = repeatsOf(test, train);
   console.error(
-    `validation: ${carved.validation.count} Training faces held out (stratified, seed ${DEFAULT_VALIDATION_SPLIT.seed}, none repeated in Training or PublicTest); ` +
-      `fitting on ${carved.fit.count}; PublicTest (${test.count} faces, ${testRepeats.size} of them repeats of Training faces) is scored once, after training`,
+    `validation: ${validation.count} Training faces held out (stratified, seed ${DEFAULT_VALIDATION_SPLIT.seed}, none repeated in Training or PublicTest); ` +
+      `fitting on ${fit.count}; PublicTest (${test.count} faces, ${testRepeats.size} of them repeats of Training faces) is scored once, after training`,
   );
-  const limit = (images: LabeledImages) => (options.limit === undefined ? images : subsample(images, options.limit));
-  return {
-    fit: limit(carved.fit),
-    validation: limit(carved.validation),
-    test: limit(test),
-    testRepeats: options.limit === undefined ? testRepeats : new Set(),
-    input: inputSpecFor(train),
-  };
+  if (options.limit === undefined) return { fit, validation, test, testRepeats, input: inputSpecFor(train) };
+  const limit = (images: LabeledImages) => subsample(images, options.limit as number);
+  return { fit: limit(fit), validation: limit(validation), test: limit(test), testRepeats: repeatsOf(limit(test), train), input: inputSpecFor(train) };
 }
 
 /** The teacher's probabilities for the faces trained on, when the configuration distils. */
@@ -323,9 +314,9 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const backend = await selectTrainingBackend({ prefer: options.backend });
   // Locks --run, recovers interrupted writes, checks --out (trainFolders.ts): folder mistakes fail in seconds.
   await prepareTrainFolders(options);
-  const splits = await loadSplits(options);
-  const settings = resolveSettings(options, splits.input);
+  const settings = resolveSettings(options);
   checkSettings(settings, options.cnnEpoch);
+  const splits = await loadSplits(options);
   const { config } = settings;
   console.error(`backend: ${backend.description}; ${config.replicas} data-parallel thread${config.replicas === 1 ? '' : 's'}`);
   const teacher = await teacherTargets(settings, splits.fit, options.teacher);
@@ -436,7 +427,8 @@ async function extractAll(
   const [only] = shipped.memberEpochs;
   const which = only === bestEpoch ? `best epoch ${only}` : `epoch ${only}; best: ${bestEpoch}`;
   console.error(`extracting ${shipped.description}${shipped.memberEpochs.length === 1 ? ` (${which})` : ''}...`);
-  const extract = (images: LabeledImages) => extractFeatures(shipped.cnn, shipped.featureLayer, images, splits.input, settings.views);
+  const views = faceViews(splits.input, settings.mirrorAverage, settings.testTimeViews);
+  const extract = (images: LabeledImages) => extractFeatures(shipped.cnn, shipped.featureLayer, images, splits.input, views);
   return { fit: await extract(splits.fit), validation: await extract(splits.validation), test: await extract(splits.test) };
 }
 
@@ -488,7 +480,7 @@ async function trainingRecord(
     svmCSearch: cnnSvm.search,
     pixelSvmCSearch: pixelSvm.search,
     macs: countMacs(cnn),
-    cnnPassesPerFace: passesPerFace(settings.views),
+    cnnPassesPerFace: passesPerFace(faceViews(splits.input, settings.mirrorAverage, settings.testTimeViews)),
     parameters: cnn.countParams(),
     /** Weights of the CNN (at its export precision) and the SVM (float32 weights + bias + standardization). */
     weightBytes: (options.weightPrecision === 'float16' ? 2 : 4) * cnn.countParams() + 4 * (cnnSvm.params.weights.length * (dims + 1) + 2 * dims),

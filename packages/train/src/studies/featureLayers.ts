@@ -8,7 +8,7 @@ import { fitSvmHead, type SvmHeadOptions } from '../training/svmHead.js';
 export interface LayerResult {
   layer: string;
   dims: number;
-  /** C chosen on PublicTest for this layer. */
+  /** C chosen on the validation split for this layer. */
   C: number;
   evaluation: Evaluation;
   svmSeconds: number;
@@ -43,7 +43,7 @@ export async function compareFeatureLayers(
       layer,
       dims: trainFeatures.dims,
       C: head.C,
-      evaluation: evaluatePredictions(argmaxRows(head.validationScores), validation.labels, 'PublicTest'),
+      evaluation: evaluatePredictions(argmaxRows(head.validationScores), validation.labels, 'validation'),
       svmSeconds: head.seconds,
     });
   }

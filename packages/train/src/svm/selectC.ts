@@ -22,7 +22,7 @@ export interface CandidateResult {
 
 /**
  * C is the one hyper-parameter of the linear SVM and the right value depends on the features, so it
- * is chosen on held-out data. Pass PublicTest as validation: PrivateTest is never used for selection.
+ * is chosen on held-out data: the validation split carved from Training, never a test split.
  * Ties go to the smaller C (stronger regularisation, faster fit).
  */
 export function selectC(

@@ -25,7 +25,7 @@ function meanNll(scores: Float32Array, labels: Uint8Array, numClasses: number, T
  * SVM scores are margins, not log-probabilities; one temperature T turns softmax(scores / T) into
  * calibrated probabilities without changing the arg-max. The NLL is convex in 1/T, hence unimodal in
  * log T, so a golden-section search over log T in [1e-3, 1e3] finds the minimum. Fit it on held-out
- * scores (PublicTest), not on the scores of the data the SVM was trained on.
+ * scores (the validation split), not on the scores of the data the SVM was trained on.
  */
 export function fitTemperature(scores: Float32Array, labels: Uint8Array, numClasses: number): number {
   const n = labels.length;
