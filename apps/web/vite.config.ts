@@ -1,5 +1,7 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { staticMounts } from './tools/staticMounts';
@@ -8,6 +10,23 @@ const appDir = fileURLToPath(new URL('.', import.meta.url));
 const modulesDir = `${appDir}node_modules/`;
 /** The trained artifacts: <repo>/models unless FER_MODELS_DIR names another folder. */
 const modelsDir = process.env.FER_MODELS_DIR ?? fileURLToPath(new URL('../../models', import.meta.url));
+
+/**
+ * What the service worker precaches of the models: the manifest and the files it lists, which is
+ * what loading reads. The rest of the folder (report.json with the training history, REPORT.md,
+ * charts, studies, the teacher's soft targets in teacher/) is for people and for retraining; it
+ * stays fetchable but is not put into every visitor's storage.
+ */
+function modelFiles(dir: string): string[] {
+  let listed: string[] = [];
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files?: Record<string, unknown> };
+    listed = Object.keys(manifest.files ?? {});
+  } catch {
+    // No readable manifest: the app reports that when it loads; precache nothing of the folder but the manifest's URL.
+  }
+  return ['manifest.json', ...listed].map((path) => `client/models/${path}`);
+}
 
 export default defineConfig({
   plugins: [
@@ -53,14 +72,15 @@ export default defineConfig({
         globPatterns: [
           'client/**/*.{js,css,ico,png,svg,webmanifest}',
           'prerendered/**/*.{html,json}',
-          'client/models/**/*.{json,bin}',
+          ...modelFiles(modelsDir),
           'client/detector/*.tflite',
           'client/tfjs-wasm/*.wasm',
           // The SIMD build only: every browser this app supports has wasm SIMD; the 12 MB
           // fallback stays fetchable online but is not forced on every visitor's storage.
           'client/mediapipe/wasm/vision_wasm_internal.{js,wasm}',
         ],
-        globIgnores: ['server/**', 'client/mediapipe/wasm/vision_wasm_nosimd_internal.js'],
+        // The models' charts match the app's own svg pattern; see modelFiles for what is precached.
+        globIgnores: ['server/**', 'client/mediapipe/wasm/vision_wasm_nosimd_internal.js', 'client/models/**/*.svg'],
         // tasks-vision's wasm is ~13 MB; workbox skips files over 2 MB by default.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: '/',

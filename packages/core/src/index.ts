@@ -14,12 +14,15 @@ export {
   MANIFEST_FILE,
   MANIFEST_VERSION,
   ManifestSchema,
+  TeacherProvenanceSchema,
   type Evaluation,
   type InputSpec,
   type Manifest,
   type PerClassMetrics,
   type SvmParams,
+  type TeacherProvenance,
   type TestTimeView,
+  type TrainingSummary,
 } from './manifest.js';
 export { fetchReader, loadArtifacts, loadManifest, type ArtifactReader, type LoadedArtifacts } from './artifacts.js';
 export { ArtifactError, type ArtifactProblem } from './errors.js';

@@ -49,9 +49,66 @@ export const EvaluationSchema = z.object({
 });
 export type Evaluation = z.infer<typeof EvaluationSchema>;
 
-const jsonValue: z.ZodType<unknown> = z.lazy(() =>
-  z.union([z.string(), finite, z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
-);
+/** Where a distilled model's soft targets came from (`pnpm teacher`); the soft-target files carry the same record. */
+export const TeacherProvenanceSchema = z.object({
+  /** How the members were chosen, stated before any was scored. */
+  rule: z.string(),
+  members: z
+    .array(
+      z.object({
+        /** Checkpoint folder the CNN came from, relative to the repository at `commit`. */
+        path: z.string(),
+        epoch: z.number().int(),
+        /** SHA-256 of its weights.bin, so the member can be recognised even after the folder moves. */
+        weightsSha256: z.string(),
+      }),
+    )
+    .min(1),
+  /** What each member looks at per face (e.g. "face + mirror, zoom-turn views"); probabilities are averaged over views, then members. */
+  views: z.string(),
+  passesPerFace: z.number().int().positive(),
+  command: z.string(),
+  commit: z.string(),
+  createdAt: z.string(),
+  backend: z.string(),
+  /** Fingerprint of the Training split the targets were computed on (pixels and labels). */
+  trainingFingerprint: z.string(),
+});
+export type TeacherProvenance = z.infer<typeof TeacherProvenanceSchema>;
+
+/**
+ * How the model was made, in brief: what `pnpm study`, the report and a reader need. The full record
+ * (per-epoch history, C searches, configuration) is report.json's, beside the manifest: the app
+ * never needs it, and the manifest is downloaded by every browser.
+ */
+export const TrainingSummarySchema = z.object({
+  /** The command line that exported the model. */
+  command: z.string(),
+  preset: z.string(),
+  /** The tfjs backend it trained on, in words. */
+  backend: z.string(),
+  /** Epochs trained, and the one with the best validation accuracy. */
+  epochs: z.number().int().nonnegative(),
+  bestEpoch: z.number().int().nonnegative(),
+  /** Epochs whose CNNs the SVM reads (one: a single network). */
+  fusedEpochs: z.array(z.number().int().nonnegative()).min(1),
+  /** Layers whose flattened outputs, side by side, feed the SVM. */
+  featureLayers: z.array(z.string()).min(1),
+  /** Multiply-accumulates of one CNN pass, and passes per face (mirror image, test-time views). */
+  macs: z.number().int().positive(),
+  cnnPassesPerFace: z.number().int().positive(),
+  parameters: z.number().int().positive(),
+  /** Bytes of the CNN's weights (at their export precision) and the SVM's. */
+  weightBytes: z.number().int().positive(),
+  /** Median milliseconds of one CNN pass on one face, on the training machine. */
+  cnnMsPerFace: finite.positive(),
+  /** Wall and CPU seconds of CNN training, summed over resumed sessions. */
+  cnnTrainSeconds: finite.nonnegative(),
+  cnnCpuSeconds: finite.nonnegative(),
+  /** The soft targets the CNN was distilled from; absent when it learnt from the labels alone. */
+  teacher: TeacherProvenanceSchema.nullable().optional(),
+});
+export type TrainingSummary = z.infer<typeof TrainingSummarySchema>;
 
 /** A transformed copy of the face crop that the classifier also scores (test-time augmentation). */
 export const TestTimeViewSchema = z.object({
@@ -112,7 +169,7 @@ export const ManifestSchema = z.object({
   }),
   /** Named evaluations, e.g. { cnnSvm, cnnSoftmax, pixelSvm }. */
   metrics: z.record(z.string(), EvaluationSchema),
-  training: z.record(z.string(), jsonValue),
+  training: TrainingSummarySchema,
   data: z.object({
     source: z.string(),
     fingerprint: z.string(),
@@ -131,4 +188,3 @@ export interface SvmParams {
   weights: number[][];
   bias: number[];
 }
-

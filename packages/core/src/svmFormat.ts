@@ -17,7 +17,8 @@ export function svmFileBytes(dims: number, classes: number): number {
 export function encodeSvm(svm: SvmParams): Uint8Array {
   const dims = svm.featureMean.length;
   const values = [...svm.featureMean, ...svm.featureStd, ...svm.weights.flat(), ...svm.bias];
-  if (values.length * BYTES_PER_VALUE !== svmFileBytes(dims, svm.bias.length)) throw new Error('encodeSvm: weight rows do not match the feature count');
+  if (values.length * BYTES_PER_VALUE !== svmFileBytes(dims, svm.bias.length))
+    throw new Error('encodeSvm: weight rows do not match the feature count');
   const bytes = new Uint8Array(values.length * BYTES_PER_VALUE);
   const view = new DataView(bytes.buffer);
   values.forEach((value, i) => view.setFloat32(i * BYTES_PER_VALUE, value, true));
@@ -30,7 +31,8 @@ export function encodeSvm(svm: SvmParams): Uint8Array {
  */
 export function decodeSvm(bytes: Uint8Array, dims: number, classes: number): SvmParams {
   const expected = svmFileBytes(dims, classes);
-  if (bytes.byteLength !== expected) throw new Error(`expected ${expected} bytes for ${classes} classes x ${dims} features, found ${bytes.byteLength}`);
+  if (bytes.byteLength !== expected)
+    throw new Error(`expected ${expected} bytes for ${classes} classes x ${dims} features, found ${bytes.byteLength}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let next = 0;
   const take = (count: number, what: string, positive = false): number[] =>

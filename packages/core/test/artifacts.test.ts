@@ -73,9 +73,19 @@ describe('loadArtifacts', () => {
     const { files, manifest, svm } = await tinyArtifacts();
     const resign = async (bad: Uint8Array) => {
       files.set('svm.bin', bad);
-      files.set(MANIFEST_FILE, encode({ ...manifest, files: { ...manifest.files, 'svm.bin': { sha256: await sha256Hex(bad), bytes: bad.byteLength } } }));
+      files.set(
+        MANIFEST_FILE,
+        encode({ ...manifest, files: { ...manifest.files, 'svm.bin': { sha256: await sha256Hex(bad), bytes: bad.byteLength } } }),
+      );
     };
-    await resign(encodeSvm({ ...svm, featureMean: svm.featureMean.slice(1), featureStd: svm.featureStd.slice(1), weights: svm.weights.map((row) => row.slice(1)) }));
+    await resign(
+      encodeSvm({
+        ...svm,
+        featureMean: svm.featureMean.slice(1),
+        featureStd: svm.featureStd.slice(1),
+        weights: svm.weights.map((row) => row.slice(1)),
+      }),
+    );
     await expectProblem(files, 'svm.bin', 'invalid', /expected \d+ bytes for 7 classes x \d+ features/);
     await resign(encodeSvm({ ...svm, bias: [Number.NaN, ...svm.bias.slice(1)] }));
     await expectProblem(files, 'svm.bin', 'invalid', /bias holds NaN/);

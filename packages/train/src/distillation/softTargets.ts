@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Float16Array } from '@petamoriken/float16';
-import { EXPRESSIONS, NUM_EXPRESSIONS } from '@fer/core';
+import { EXPRESSIONS, NUM_EXPRESSIONS, TeacherProvenanceSchema, type TeacherProvenance } from '@fer/core';
 import { z } from 'zod';
 import type { LabeledImages } from '../data/dataset.js';
 import { PIXEL_HASH_BYTES, pixelHashes } from '../data/pixelHash.js';
@@ -20,14 +20,6 @@ import { writeFolderAtomically } from '../fsAtomic.js';
 export const SOFT_TARGETS_JSON = 'soft-targets.json';
 export const SOFT_TARGETS_BIN = 'soft-targets.bin';
 
-const memberSchema = z.object({
-  /** Checkpoint folder the CNN came from, relative to the repository at `commit`. */
-  path: z.string(),
-  epoch: z.number().int(),
-  /** SHA-256 of its weights.bin, so the member can be recognised even after the folder moves. */
-  weightsSha256: z.string(),
-});
-
 export const softTargetsHeaderSchema = z.object({
   format: z.literal('fer-soft-targets'),
   version: z.literal(1),
@@ -35,24 +27,11 @@ export const softTargetsHeaderSchema = z.object({
   count: z.number().int().positive(),
   hashBytes: z.literal(PIXEL_HASH_BYTES),
   binSha256: z.string().length(64),
-  teacher: z.object({
-    /** How the members were chosen, stated before any was scored. */
-    rule: z.string(),
-    members: z.array(memberSchema).min(1),
-    /** What each member looks at per face (e.g. "face + mirror, zoom-turn views"); probabilities are averaged over views, then members. */
-    views: z.string(),
-    passesPerFace: z.number().int().positive(),
-    command: z.string(),
-    commit: z.string(),
-    createdAt: z.string(),
-    backend: z.string(),
-    /** Fingerprint of the Training split the targets were computed on (pixels and labels). */
-    trainingFingerprint: z.string(),
-  }),
+  teacher: TeacherProvenanceSchema,
 });
 
 export type SoftTargetsHeader = z.infer<typeof softTargetsHeaderSchema>;
-export type TeacherProvenance = SoftTargetsHeader['teacher'];
+export type { TeacherProvenance };
 
 /** Soft targets in memory: one probability row per distinct face. */
 export interface SoftTargets {

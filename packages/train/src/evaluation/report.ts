@@ -7,7 +7,7 @@ import { formatDuration } from '../ui/progress.js';
 export const CLASSIFIER_NAMES = {
   pixelSvm: 'linear SVM on raw pixels (baseline)',
   cnnSoftmax: 'CNN softmax head',
-  cnnSvm: 'CNN features + linear SVM (shipped)',
+  cnnSvm: 'CNN features + linear SVM (exported)',
 } as const;
 
 const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
@@ -150,7 +150,7 @@ export function renderReport(
     '',
     comparisonTable(metrics, CLASSIFIER_NAMES),
     '',
-    `## Shipped classifier: SVM on ${features}`,
+    `## Exported classifier: SVM on ${features}`,
     '',
     perClassTable(metrics.cnnSvm),
     '',
@@ -167,19 +167,89 @@ export function renderReport(
     '',
     `Calibration: probabilities are softmax(scores / T) with T = ${cnnSvm.temperature.toFixed(4)}, fitted on PublicTest.`,
     '',
+    historySection(training.history, 'validation'),
+  ].join('\n');
+}
+
+/** File name of the training-history chart beside REPORT.md (see `historySvg`). */
+export const HISTORY_CHART = 'training-history.svg';
+
+/**
+ * REPORT.md's training history: a summary and the chart (`historySvg`, written as HISTORY_CHART).
+ * The per-epoch figures are in report.json's `training.history`.
+ */
+export function historySection(history: readonly EpochSummary[], validationName: string): string {
+  if (history.length === 0) return ['## Training history', '', 'No epoch was completed.', ''].join('\n');
+  const best = history.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
+  const last = history[history.length - 1] as EpochSummary;
+  const seconds = history.map((h) => h.seconds).sort((a, b) => a - b);
+  const medianSeconds = seconds[Math.floor(seconds.length / 2)] as number;
+  return [
     '## Training history',
     '',
-    markdownTable(
-      ['epoch', 'train loss', 'train acc', 'PublicTest loss', 'PublicTest acc', 'time'],
-      training.history.map((h) => [
-        h.epoch,
-        h.loss.toFixed(4),
-        percent(h.accuracy),
-        h.validationLoss.toFixed(4),
-        percent(h.validationAccuracy),
-        formatDuration(h.seconds),
-      ]),
-    ),
+    `${history.length} epochs, ${formatDuration(medianSeconds)} per epoch (median). ` +
+      `Best ${validationName} accuracy ${percent(best.validationAccuracy)} at epoch ${best.epoch}; ` +
+      `last epoch (${last.epoch}): training accuracy ${percent(last.accuracy)} (augmented), ${validationName} ${percent(last.validationAccuracy)}.`,
+    '',
+    `![training history](${HISTORY_CHART})`,
+    '',
+    "Every epoch's figures: report.json, `training.history`.",
+    '',
+  ].join('\n');
+}
+
+/**
+ * Training and validation accuracy per epoch as a standalone SVG line chart, with the best epoch
+ * marked. Written by hand like `confusionSvg`: two polylines need no chart library.
+ */
+export function historySvg(history: readonly EpochSummary[], validationName: string): string {
+  const width = 720;
+  const height = 360;
+  const plot = { left: 56, top: 40, right: 16, bottom: 44 };
+  const innerWidth = width - plot.left - plot.right;
+  const innerHeight = height - plot.top - plot.bottom;
+  const epochs = history.map((h) => h.epoch);
+  const first = Math.min(...epochs, 1);
+  const lastEpoch = Math.max(...epochs, first + 1);
+  const values = history.flatMap((h) => [h.accuracy, h.validationAccuracy]);
+  // Whole tenths around the data, so the chart neither hides differences nor exaggerates them.
+  const low = Math.max(0, Math.floor(Math.min(...values, 1) * 10) / 10);
+  const high = Math.min(1, Math.ceil(Math.max(...values, 0) * 10) / 10);
+  const span = Math.max(high - low, 0.1);
+  const x = (epoch: number) => plot.left + ((epoch - first) / (lastEpoch - first)) * innerWidth;
+  const y = (accuracy: number) => plot.top + (1 - (accuracy - low) / span) * innerHeight;
+  const line = (pick: (h: EpochSummary) => number) => history.map((h) => `${x(h.epoch).toFixed(1)},${y(pick(h)).toFixed(1)}`).join(' ');
+  const parts: string[] = [];
+  for (let tick = low; tick <= low + span + 1e-9; tick += 0.1) {
+    parts.push(
+      `<line x1="${plot.left}" x2="${width - plot.right}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}" stroke="#e3e3e3"/>`,
+      `<text x="${plot.left - 6}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end" font-size="11">${Math.round(tick * 100)}%</text>`,
+    );
+  }
+  const step = Math.max(1, Math.ceil((lastEpoch - first) / 10));
+  for (let epoch = first; epoch <= lastEpoch; epoch += step) {
+    parts.push(`<text x="${x(epoch).toFixed(1)}" y="${height - plot.bottom + 16}" text-anchor="middle" font-size="11">${epoch}</text>`);
+  }
+  const best = history.reduce<EpochSummary | undefined>(
+    (a, b) => (a === undefined || b.validationAccuracy > a.validationAccuracy ? b : a),
+    undefined,
+  );
+  if (best !== undefined) {
+    parts.push(
+      `<circle cx="${x(best.epoch).toFixed(1)}" cy="${y(best.validationAccuracy).toFixed(1)}" r="4" fill="#c0392b"/>`,
+      `<text x="${(x(best.epoch) - 6).toFixed(1)}" y="${(y(best.validationAccuracy) - 8).toFixed(1)}" text-anchor="end" font-size="11" fill="#c0392b">best: epoch ${best.epoch}, ${percent(best.validationAccuracy)}</text>`,
+    );
+  }
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="${plot.left}" y="22" font-size="14" font-weight="bold">Accuracy per epoch</text>`,
+    `<text x="${width - plot.right}" y="22" text-anchor="end" font-size="11"><tspan fill="#7f8c8d">training (augmented)</tspan><tspan dx="14" fill="#2471a3">${escapeXml(validationName)}</tspan></text>`,
+    ...parts,
+    `<polyline fill="none" stroke="#7f8c8d" stroke-width="1.5" points="${line((h) => h.accuracy)}"/>`,
+    `<polyline fill="none" stroke="#2471a3" stroke-width="2" points="${line((h) => h.validationAccuracy)}"/>`,
+    `<text x="${plot.left + innerWidth / 2}" y="${height - 8}" text-anchor="middle" font-size="11" fill="#555">epoch</text>`,
+    '</svg>',
     '',
   ].join('\n');
 }
