@@ -11,7 +11,7 @@ import { subsample } from '../data/subsample.js';
 import { DEFAULT_VALIDATION_SPLIT, repeatsOf } from '../data/validationSplit.js';
 import { readSoftTargets, targetsFor, type TeacherProvenance } from '../distillation/softTargets.js';
 import { evaluateScores } from '../evaluation/metrics.js';
-import { CLASSIFIER_NAMES, comparisonTable, confusionSvg, renderReport } from '../evaluation/report.js';
+import { CLASSIFIER_NAMES, HISTORY_CHART, comparisonTable, confusionSvg, historySvg, renderReport } from '../evaluation/report.js';
 import { exportModels, type WeightPrecision } from '../export/exportModels.js';
 import { roundWeightsToFloat16 } from '../export/float16.js';
 import { summarizeTimes, timeRuns } from '../bench/jobs.js';
@@ -141,7 +141,13 @@ async function loadSplits(options: TrainCommandOptions): Promise<Splits> {
   );
   if (options.limit === undefined) return { fit, validation, test, testRepeats, input: inputSpecFor(train) };
   const limit = (images: LabeledImages) => subsample(images, options.limit as number);
-  return { fit: limit(fit), validation: limit(validation), test: limit(test), testRepeats: repeatsOf(limit(test), train), input: inputSpecFor(train) };
+  return {
+    fit: limit(fit),
+    validation: limit(validation),
+    test: limit(test),
+    testRepeats: repeatsOf(limit(test), train),
+    input: inputSpecFor(train),
+  };
 }
 
 /** The teacher's probabilities for the faces trained on, when the configuration distils. */
@@ -384,6 +390,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
     ['REPORT.md', [renderReport(metrics, cnnSvm, pixelSvm, training, data, shipped.description), ...previous.sections].join('\n')],
     ...previous.files,
     ['confusion-cnn-svm.svg', confusionSvg(metrics.cnnSvm, `${CLASSIFIER_NAMES.cnnSvm}, ${testTitle}`)],
+    [HISTORY_CHART, historySvg(training.history, 'validation')],
     ['report.json', `${JSON.stringify({ metrics, training, data }, null, 2)}\n`],
   ]);
   const manifest = await exportModels(
