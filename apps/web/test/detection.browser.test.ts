@@ -3,7 +3,6 @@
  * model with metadata loads in tasks-vision, finds real FER2013 faces drawn at known places, finds
  * nothing on an empty background, and the page makes no request beyond its own origin.
  */
-import { build } from 'esbuild';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserPlan, BrowserResult, Scene } from './detection-browser/page';
+import { browserBundle } from '../tools/browserBundle';
 import { CHROMIUM_FLAGS, chromiumPath } from './helpers/chromium.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -156,17 +156,8 @@ describe.skipIf(skipReason !== null)('face detection in Chromium', () => {
   beforeAll(async () => {
     const faceFiles = pickFaces(SCENES * FACES_PER_SCENE);
     scenes = makeScenes(prng(20240607));
-    const bundled = await build({
-      entryPoints: [fileURLToPath(new URL('./detection-browser/page.ts', import.meta.url))],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      logLevel: 'silent',
-      tsconfigRaw: {},
-    });
-    server = await serve(bundled.outputFiles[0]!.text, faceFiles);
+    const bundled = await browserBundle(fileURLToPath(new URL('./detection-browser/page.ts', import.meta.url)));
+    server = await serve(bundled, faceFiles);
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     userDataDir = mkdtempSync(join(tmpdir(), 'fer-chromium-'));

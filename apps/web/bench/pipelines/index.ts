@@ -7,10 +7,10 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { makeFakeCamera } from '../../scripts/make-fake-camera';
 import { CHROMIUM_FLAGS, chromiumPath, fakeCameraFlags } from '../../test/helpers/chromium.js';
+import { browserBundle } from '../../tools/browserBundle';
 import { serveStatic } from '../../tools/staticServer';
 import type { BenchModule } from '../types';
 import { BENCH_URLS } from './adapter';
@@ -53,15 +53,8 @@ function tfjsAliases(): Record<string, string> {
   return aliases;
 }
 
-async function bundlePage(): Promise<string> {
-  const bundled = await build({
-    entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'error',
+function bundlePage(): Promise<string> {
+  return browserBundle(fileURLToPath(new URL('./page.ts', import.meta.url)), {
     alias: {
       ...tfjsAliases(),
       $lib: join(appDir, 'src/lib'),
@@ -69,9 +62,6 @@ async function bundlePage(): Promise<string> {
       '@vladmandic/human': join(packageDir('@vladmandic/human'), 'dist/human.esm-nobundle.js'),
     },
   });
-  const text = bundled.outputFiles[0]?.text;
-  if (text === undefined) throw new Error('esbuild produced no bundle for the bench page');
-  return text;
 }
 
 export const pipelinesBench: BenchModule<PipelinesResult> = {
