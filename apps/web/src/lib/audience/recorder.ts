@@ -5,6 +5,7 @@
  * the unsaved frames stay queued and in memory, the problem is reported, and the next flush retries.
  */
 import type { FaceBox } from '@fer/core';
+import { yawFromKeypoints, type Keypoint } from './metrics.js';
 import { round, type FrameSample, type Marker, type Session, type SessionMeta } from './session.js';
 
 /** Where a session is saved (IndexedDB in the app, memory in tests). */
@@ -19,6 +20,14 @@ export interface RecordedFace {
   id: number;
   box: FaceBox;
   probabilities: ArrayLike<number>;
+  /** The detector's keypoints in frame pixels (BlazeFace's six), for the head's yaw; none, no yaw recorded. */
+  keypoints?: readonly Keypoint[];
+}
+
+/** `{ yaw }` (degrees, 0.1 precision) when the keypoints give one, else nothing, so the stored face stays minimal. */
+function yawField(keypoints: readonly Keypoint[] | undefined): { yaw?: number } {
+  const yaw = keypoints === undefined ? undefined : yawFromKeypoints(keypoints);
+  return yaw === undefined ? {} : { yaw: round(yaw, 1) };
 }
 
 export type RecorderState = 'recording' | 'paused' | 'stopped';
@@ -56,6 +65,7 @@ export class SessionRecorder {
         id: f.id,
         box: [round(f.box.x, 1), round(f.box.y, 1), round(f.box.width, 1), round(f.box.height, 1)],
         p: Array.from(f.probabilities, (p) => round(p)),
+        ...yawField(f.keypoints),
       })),
     });
     this.session.meta.durationMs = t;

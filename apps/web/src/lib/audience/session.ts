@@ -18,6 +18,8 @@ export const faceSampleSchema = z.object({
   id: z.number().int().nonnegative(),
   box: z.tuple([finite, finite, finite, finite]),
   p: z.array(probability).length(EXPRESSIONS.length),
+  /** Head yaw in degrees from the detector's keypoints (metrics.ts, yawFromKeypoints); absent in sessions recorded before it was kept. */
+  yaw: z.number().min(-90).max(90).optional(),
 });
 export type FaceSample = z.infer<typeof faceSampleSchema>;
 

@@ -9,6 +9,8 @@ import { FrameCanvas } from './frameCanvas';
 /** A tracked face with its latest saliency map, when saliency is on. */
 export interface LiveFace extends TrackedFace {
   saliency: Saliency | undefined;
+  /** The detector's keypoints for this face in this frame, frame pixels (audience mode estimates head yaw from them). */
+  keypoints: DetectedFace['keypoints'];
 }
 
 /** Result of one processed video frame. */
@@ -61,7 +63,8 @@ export class LiveAnalyzer {
     const { classifier } = this.runtime;
     let start = performance.now();
     const frame = this.still.hold(video);
-    const boxes = this.detect(frame, nowMs).map((face) => face.box);
+    const detections = this.detect(frame, nowMs);
+    const boxes = detections.map((face) => face.box);
     // Copying the frame counts as detection: the detector would read the video's pixels itself.
     this.perf.stage('detect', performance.now() - start);
 
@@ -95,7 +98,12 @@ export class LiveAnalyzer {
             this.saliencyProblem = error instanceof Error ? error.message : String(error);
           }
         }
-        faces = tracked.map((face) => ({ ...face, saliency: options.saliency ? this.saliencyById.get(face.id) : undefined }));
+        // The tracker returns faces in the order of the boxes it was given, so detection i is face i.
+        faces = tracked.map((face, i) => ({
+          ...face,
+          saliency: options.saliency ? this.saliencyById.get(face.id) : undefined,
+          keypoints: (detections[i] as DetectedFace).keypoints,
+        }));
       } finally {
         crops.dispose();
       }
