@@ -226,7 +226,7 @@ describe('analyzeSession', () => {
     const happy = p({ happy: 0.9, neutral: 0.1 });
     const angry = p({ angry: 0.5, neutral: 0.5 });
     // Two faces, 4 s at 2 frames/s; a marker at 2 s. Face 1 is happy throughout and faces the camera;
-    // face 2 is angry (a tie of angry and neutral: argmax takes angry) and turns away in the second half.
+    // face 2 ties angry and neutral (half a detection to each) and turns away in the second half.
     const frames: FrameSample[] = [0, 500, 1000, 1500, 2000, 2500, 3000, 3500].map((t) => ({
       t,
       faces: [face(1, happy, 0), face(2, angry, t < 2000 ? 10 : 60)],
@@ -238,7 +238,8 @@ describe('analyzeSession', () => {
     // expressiveness: (0.9 + 0.5) / 2 = 0.7
     expect(report.overall.expressiveness).toBe(0.7);
     expect(report.overall.attention).toBe(0.75);
-    expect(report.overall.top).toEqual(['angry', 'happy']);
+    expect(report.overall.shares).toEqual(p({ happy: 0.5, angry: 0.25, neutral: 0.25 }));
+    expect(report.overall.top).toEqual(['happy']);
     expect(report.segments.map((s) => [s.label, s.durationMs, s.frames, s.faces, s.attention])).toEqual([
       ['Start', 2000, 4, 2, 1],
       ['Ad', 2000, 4, 2, 0.5],
@@ -246,7 +247,7 @@ describe('analyzeSession', () => {
     expect(report.bins).toHaveLength(4);
     expect(report.faces.map((f) => [f.id, f.valence, f.attention, f.top])).toEqual([
       [1, 0.9, 1, ['happy']],
-      [2, -0.5, 0.5, ['angry']],
+      [2, -0.5, 0.5, ['angry', 'neutral']],
     ]);
     // Constant valence: the whole session ties for its peak, one stretch per segment's bins.
     expect(report.moments.find((m) => m.metric === 'valence-high')?.at).toEqual([{ fromMs: 0, toMs: 4000 }]);

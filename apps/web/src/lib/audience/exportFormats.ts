@@ -5,23 +5,67 @@
  */
 import { EXPRESSIONS } from '@fer/core';
 import { z } from 'zod';
-import { frameSampleSchema, labelOf, SESSION_FORMAT_VERSION, sessionMetaSchema, type Session } from './session.js';
+import {
+  analyzeSession,
+  expressivenessOf,
+  isAttentive,
+  METRIC_DEFINITIONS,
+  segmentBounds,
+  segmentIndexAt,
+  valenceOf,
+  type AudienceReport,
+} from './metrics.js';
+import { csvLines } from './reportExports.js';
+import { frameSampleSchema, labelOf, round, SESSION_FORMAT_VERSION, sessionMetaSchema, type Session } from './session.js';
 import { summarize, type SessionSummary } from './summary.js';
 
-/** CSV columns: one row per face per analysed frame. */
-export const CSV_HEADER = ['time_s', 'face_id', 'x', 'y', 'width', 'height', 'label', ...EXPRESSIONS.map((e) => `p_${e}`)];
+/**
+ * CSV columns: one row per face per analysed frame; then the segment the frame lies in (its index
+ * in the markers CSV, and the label of the marker that opened it) and the face's metrics (metrics.ts).
+ */
+export const CSV_HEADER = [
+  'time_s',
+  'face_id',
+  'x',
+  'y',
+  'width',
+  'height',
+  'label',
+  ...EXPRESSIONS.map((e) => `p_${e}`),
+  'segment_index',
+  'segment',
+  'valence',
+  'expressiveness',
+  'yaw_deg',
+  'attentive',
+];
 
 /** Per-frame CSV (RFC 4180, '\n' line ends). A frame without faces gives one row with an empty face id, so pauses in attention show. */
 export function toCsv(session: Session): string {
-  const lines = [CSV_HEADER.join(',')];
+  const bounds = segmentBounds(session.meta.markers, session.meta.durationMs);
+  const rows: (string | number | boolean | undefined)[][] = [CSV_HEADER];
   for (const frame of session.frames) {
     const time = (frame.t / 1000).toFixed(3);
-    if (frame.faces.length === 0) lines.push([time, '', '', '', '', '', '', ...EXPRESSIONS.map(() => '')].join(','));
+    const index = segmentIndexAt(bounds, frame.t);
+    const segment = [index, bounds[index]?.label];
+    if (frame.faces.length === 0) rows.push([time, '', '', '', '', '', '', ...EXPRESSIONS.map(() => ''), ...segment, '', '', '', '']);
     for (const face of frame.faces) {
-      lines.push([time, face.id, ...face.box, labelOf(face.p), ...face.p].join(','));
+      const attentive = isAttentive(face);
+      rows.push([
+        time,
+        face.id,
+        ...face.box,
+        labelOf(face.p),
+        ...face.p,
+        ...segment,
+        round(valenceOf(face.p)),
+        round(expressivenessOf(face.p)),
+        face.yaw,
+        attentive === undefined ? '' : attentive ? 1 : 0,
+      ]);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return csvLines(rows);
 }
 
 const FORMAT = 'fer-audience-session';
@@ -33,6 +77,8 @@ export interface SessionDocument {
   labels: string[];
   session: Session['meta'];
   summary: SessionSummary;
+  /** The metrics (metrics.ts): their definitions and version, and the report computed from the frames (derived, like the summary). */
+  metrics: { definitions: typeof METRIC_DEFINITIONS; report: AudienceReport };
   frames: Session['frames'];
 }
 
@@ -43,6 +89,7 @@ export function toJson(session: Session): string {
     labels: [...EXPRESSIONS],
     session: session.meta,
     summary: summarize(session),
+    metrics: { definitions: METRIC_DEFINITIONS, report: analyzeSession(session) },
     frames: session.frames,
   };
   return JSON.stringify(doc);
@@ -55,6 +102,7 @@ const documentSchema = z.object({
   session: sessionMetaSchema,
   // The summary is derived: recomputed on import, never trusted.
   summary: z.unknown(),
+  metrics: z.unknown(),
   frames: z.array(frameSampleSchema),
 });
 

@@ -8,7 +8,7 @@
  * words; the JSON export carries it with {@link METRICS_VERSION}.
  */
 import { EXPRESSIONS, type Expression } from '@fer/core';
-import { labelOf, round, type FaceSample, type FrameSample, type Marker, type Session } from './session.js';
+import { round, type FaceSample, type FrameSample, type Marker, type Session } from './session.js';
 
 /** Bumped whenever a definition or default below changes what a number means. */
 export const METRICS_VERSION = 1;
@@ -141,6 +141,12 @@ export function audienceSize(frames: readonly FrameSample[]): number {
   ).reduce((m, c) => Math.max(m, c), 0);
 }
 
+/** Indices of the most probable expressions of one face: one, or several when tied (each then counts 1/n in the shares). */
+export function tiedLabels(p: readonly number[]): number[] {
+  const best = Math.max(...p);
+  return p.flatMap((v, k) => (v === best ? [k] : []));
+}
+
 /** Sums over a set of frames, from which every aggregate is a ratio. */
 interface Tally {
   frames: number;
@@ -172,7 +178,8 @@ function add(tally: Tally, frame: FrameSample, audience: number, maxYawDeg: numb
   let known = true;
   for (const face of frame.faces) {
     tally.faceFrames++;
-    tally.labelCounts[EXPRESSIONS.indexOf(labelOf(face.p))]! += 1;
+    const tied = tiedLabels(face.p);
+    for (const k of tied) tally.labelCounts[k]! += 1 / tied.length;
     tally.valence += valenceOf(face.p);
     tally.expressiveness += expressivenessOf(face.p);
     tally.ids.add(face.id);
@@ -195,7 +202,7 @@ export interface Aggregate {
   faces: number;
   /** Mean faces per frame. */
   meanFaces: number;
-  /** Share of face detections whose most probable expression is each one (EXPRESSIONS order). */
+  /** Share of face detections whose most probable expression is each one (EXPRESSIONS order; a face with a tie counts 1/n for each of its n tied expressions). */
   shares: number[];
   /** Mean over face detections. */
   valence: number | null;
@@ -482,7 +489,8 @@ export const METRIC_DEFINITIONS = {
     "Per face and frame: P(happy) - (P(angry) + P(disgust) + P(fear) + P(sad)), from -1 to 1; neutral and surprise weigh 0 (they lie on the arousal axis of Russell's circumplex of affect, 1980). Aggregates: mean over face detections.",
   expressiveness: 'Per face and frame: 1 - P(neutral), from 0 to 1. Aggregates: mean over face detections.',
   attention: `A face is attentive when present and its head yaw, estimated from the face detector's nose-tip and ear-tragion keypoints, is within ±${ATTENTION_MAX_YAW_DEG}°. Per frame: attentive faces / audience size (the most faces seen in a frame after a 3-frame running median), at most 1. Aggregates: mean over frames. Empty for sessions recorded without yaw.`,
-  share: 'Share of an expression: the fraction of face detections (each face in each frame once) whose most probable expression it is.',
+  share:
+    'Share of an expression: the fraction of face detections (each face in each frame once) whose most probable expression it is; a face whose top probabilities tie counts 1/n for each of the n tied expressions.',
   faces: 'faces: distinct tracked face ids; mean_faces: face detections per frame.',
   bins: 'Per-second aggregates on the session clock, split at markers.',
   keyMoments:
