@@ -43,7 +43,7 @@ export interface StudyCommandOptions {
 const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const seconds = (s: number): string => `${s.toFixed(1)} s`;
 // Wider than the preset's C grid: the layers differ in width by 32x (256 to 8,320 features), and a wider layer wants a
-// smaller C. No layer chose C above 3e-4 on the epoch-252 CNN, and a large C is the slowest fit on wide features.
+// smaller C; a large C is also the slowest fit on wide features.
 const SVM = { loss: 'squared-hinge', seed: 42, classWeight: 'none', candidates: [0.00003, 0.0001, 0.0003, 0.001, 0.003] } as const;
 /** Random Fourier features for the full-scale RBF: 8x the embedding's 256 dims, as many as the raw-pixel baseline's fit handles in minutes. */
 const RANDOM_FEATURES = 2048;
