@@ -50,8 +50,7 @@ const RANDOM_FEATURES = 2048;
 
 /** What the shipped SVM reads, e.g. "'block_last_pool' + 'embedding' features" (a fused readout names its layers in the training record). */
 function shippedFeatures(manifest: Manifest): string {
-  const layers = manifest.training.featureLayers;
-  return describeFeatureLayers(Array.isArray(layers) && layers.every((l) => typeof l === 'string') ? layers : [manifest.cnn.featureLayer]);
+  return describeFeatureLayers(manifest.training.featureLayers);
 }
 
 /**
@@ -216,20 +215,12 @@ async function viewsStudy(artifacts: LoadedArtifacts, validation: LabeledImages)
       `${shipped === '[]' ? 'seen as in the first row' : "averaged over the shipped set's views"}. The cost grows with the number of CNN passes per face.`,
     '',
     markdownTable(
-      [
-        'set',
-        'views',
-        'CNN passes per face',
-        ...(typeof macs === 'number' ? ['multiply-accumulates per face'] : []),
-        'CNN+SVM accuracy',
-        'CNN+SVM macro-F1',
-        'softmax accuracy',
-      ],
+      ['set', 'views', 'CNN passes per face', 'multiply-accumulates per face', 'CNN+SVM accuracy', 'CNN+SVM macro-F1', 'softmax accuracy'],
       results.map((r) => [
         JSON.stringify(VIEW_SETS[r.name as ViewSetName].views) === shipped ? `${r.name} (shipped)` : r.name,
         r.title,
         r.cnnPasses,
-        ...(typeof macs === 'number' ? [`${((r.cnnPasses * macs) / 1e6).toFixed(1)}M`] : []),
+        `${((r.cnnPasses * macs) / 1e6).toFixed(1)}M`,
         percent(r.cnnSvm.accuracy),
         percent(r.cnnSvm.macroF1),
         percent(r.cnnSoftmax.accuracy),
