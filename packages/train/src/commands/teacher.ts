@@ -68,33 +68,9 @@ async function chooseMembers(runs: readonly string[], minEpoch: number): Promise
   return [...members.values()].sort((a, b) => a.epoch - b.epoch);
 }
 
-/** One member's probabilities for `faces`, from the cache or computed in a worker thread. */
-async function memberProbabilities(
-  member: Member,
-  faces: LabeledImages,
-  input: InputSpec,
-  options: TeacherCommandOptions,
-  onProgress: (done: number) => void,
-): Promise<Float32Array> {
-  const key = createHash('sha256')
-    .update(`${member.weightsSha256}:${fingerprintImages(faces)}:${options.views}:${JSON.stringify(input)}`)
-    .digest('hex')
-    .slice(0, 24);
-  const cacheFile = join(options.work, `member-${key}.f32`);
-  const cached = await readFile(cacheFile).catch(() => undefined);
-  if (cached !== undefined && cached.length === faces.count * NUM_EXPRESSIONS * 4) {
-    onProgress(faces.count);
-    return new Float32Array(cached.buffer, cached.byteOffset, faces.count * NUM_EXPRESSIONS);
-  }
-  const job: TeacherJob = {
-    modelDir: member.dir,
-    pixels: faces.pixels,
-    count: faces.count,
-    input,
-    mirror: true,
-    views: VIEW_SETS[options.views].views,
-  };
-  const probabilities = await new Promise<Float32Array>((resolve, reject) => {
+/** One member's probabilities for the faces of `job`, computed in a worker thread. */
+function scoreShare(member: Member, job: TeacherJob, onProgress: (done: number) => void): Promise<Float32Array> {
+  return new Promise<Float32Array>((resolve, reject) => {
     const worker = typeScriptWorker(WORKER_URL, { workerData: job });
     worker.on('message', (reply: TeacherReply) => {
       if (reply.kind === 'progress') onProgress(reply.done);
@@ -105,24 +81,46 @@ async function memberProbabilities(
     worker.on('error', (error) => reject(new Error(`teacher member ${member.dir}: ${error.message}`)));
     worker.on('exit', (code) => reject(new Error(`teacher member ${member.dir}: worker exited with code ${code}`)));
   });
+}
+
+/** One member's probabilities for `faces`, from the cache or computed by `options.threads` worker threads. */
+async function memberProbabilities(
+  member: Member,
+  faces: LabeledImages,
+  input: InputSpec,
+  options: TeacherCommandOptions,
+  onProgress: (done: number) => void,
+): Promise<Float32Array> {
+  // What the probabilities depend on: the weights, the faces, the views and the pixel normalization.
+  const normalization = `${input.height}x${input.width}:${input.mean}:${input.std}`;
+  const key = createHash('sha256')
+    .update(`${member.weightsSha256}:${fingerprintImages(faces)}:${options.views}:${normalization}`)
+    .digest('hex')
+    .slice(0, 24);
+  const cacheFile = join(options.work, `member-${key}.f32`);
+  const cached = await readFile(cacheFile).catch(() => undefined);
+  if (cached !== undefined && cached.length === faces.count * NUM_EXPRESSIONS * 4) {
+    onProgress(faces.count);
+    return new Float32Array(cached.buffer, cached.byteOffset, faces.count * NUM_EXPRESSIONS);
+  }
+  // Each thread scores a contiguous share of the faces, so every core works on every member.
+  const area = faces.size * faces.size;
+  const shares = Array.from({ length: options.threads }, (_, t) => [Math.floor((t * faces.count) / options.threads), Math.floor(((t + 1) * faces.count) / options.threads)] as const);
+  const done = shares.map(() => 0);
+  const parts = await Promise.all(
+    shares.map(([start, end], t) =>
+      scoreShare(member, { modelDir: member.dir, pixels: faces.pixels.slice(start * area, end * area), count: end - start, input, mirror: true, views: VIEW_SETS[options.views].views }, (count) => {
+        done[t] = count;
+        onProgress(done.reduce((sum, n) => sum + n, 0));
+      }),
+    ),
+  );
+  const probabilities = new Float32Array(faces.count * NUM_EXPRESSIONS);
+  parts.forEach((part, t) => probabilities.set(part, (shares[t] as readonly [number, number])[0] * NUM_EXPRESSIONS));
   await makeDirectory(options.work);
   await writeFile(`${cacheFile}.tmp`, probabilities);
   await rename(`${cacheFile}.tmp`, cacheFile);
   return probabilities;
-}
-
-/** Runs `tasks` with at most `limit` at a time. */
-async function inParallel<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results = new Array<T>(tasks.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, tasks.length) }, async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await (tasks[i] as () => Promise<T>)();
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 function gitCommit(repoRoot: string): string {
@@ -155,16 +153,15 @@ export async function runTeacher(options: TeacherCommandOptions): Promise<number
   const bar = startProgress('teacher', members.length * faces.count, 'faces');
   let sum: Float32Array;
   try {
-    const all = await inParallel(
-      members.map(
-        (member, m) => () =>
-          memberProbabilities(member, faces, input, options, (count) => {
-            done[m] = count;
-            bar.update(done.reduce((a, b) => a + b, 0));
-          }),
-      ),
-      options.threads,
-    );
+    const all: Float32Array[] = [];
+    for (const [m, member] of members.entries()) {
+      all.push(
+        await memberProbabilities(member, faces, input, options, (count) => {
+          done[m] = count;
+          bar.update(done.reduce((a, b) => a + b, 0));
+        }),
+      );
+    }
     sum = new Float32Array(faces.count * NUM_EXPRESSIONS);
     for (const probabilities of all) probabilities.forEach((p, i) => (sum[i] = (sum[i] as number) + p / all.length));
   } finally {
