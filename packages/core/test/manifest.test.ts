@@ -10,4 +10,12 @@ describe('ManifestSchema', () => {
     expect(parsed.input.cropMargin).toBe(DEFAULT_CROP_MARGIN);
     expect(ManifestSchema.parse({ ...manifest, input: { ...older, cropMargin: 0.3 } }).input.cropMargin).toBe(0.3);
   });
+
+  it('keeps a lean training summary: the history and searches a full record carries are left to report.json', async () => {
+    const { manifest } = await tinyArtifacts();
+    const full = { ...manifest.training, history: [{ epoch: 1, accuracy: 0.5 }], svmCSearch: [{ C: 1, accuracy: 0.5 }] };
+    const parsed = ManifestSchema.parse({ ...manifest, training: full });
+    expect(parsed.training).toEqual(manifest.training);
+    expect(JSON.stringify(parsed)).not.toContain('history');
+  });
 });
