@@ -13,9 +13,8 @@ const modelsDir = process.env.FER_MODELS_DIR ?? fileURLToPath(new URL('../../mod
 
 /**
  * What the service worker precaches of the models: the manifest and the files it lists, which is
- * what loading reads. The rest of the folder (report.json with the training history, REPORT.md,
- * charts, studies, the teacher's soft targets in teacher/) is for people and for retraining; it
- * stays fetchable but is not put into every visitor's storage.
+ * what loading reads. Anything else in the folder (report.json with the training history, REPORT.md,
+ * charts, studies, any retraining files) stays fetchable but is not put into every visitor's storage.
  */
 function modelFiles(dir: string): string[] {
   let listed: string[] = [];
