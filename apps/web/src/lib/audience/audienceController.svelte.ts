@@ -4,6 +4,8 @@ import type { SessionRecorder, SessionSink } from './recorder';
 import { newSessionId, type Session, type SessionMeta } from './session';
 import { describeStorageError, SessionStore } from './store';
 import { summarize } from './summary';
+import { analyzeSession } from './metrics';
+import { toMarkersCsv, toPerSecondCsv } from './reportExports';
 
 /** A message above the session: what just happened, or why something did not. */
 export interface AudienceNotice {
@@ -41,6 +43,8 @@ export class AudienceController {
   /** Where recordings are saved: the store once open, else a sink whose saves fail with the reason. */
   sink = $state.raw<SessionSink>(NO_SINK);
   readonly summary = $derived(this.shown === undefined ? undefined : summarize(this.shown));
+  /** The report's metrics (metrics.ts) of the shown session. */
+  readonly report = $derived(this.shown === undefined ? undefined : analyzeSession(this.shown));
 
   private store: SessionStore | undefined;
   private lastRedraw = Number.NEGATIVE_INFINITY;
@@ -172,6 +176,24 @@ export class AudienceController {
   exportCsv(session: Session): void {
     downloadText(`${fileStem(session.meta.name)}.csv`, toCsv(session), 'text/csv');
   }
+
+  exportMarkersCsv(session: Session): void {
+    downloadText(`${fileStem(session.meta.name)}-markers.csv`, toMarkersCsv(session), 'text/csv');
+  }
+
+  exportPerSecondCsv(session: Session): void {
+    downloadText(`${fileStem(session.meta.name)}-per-second.csv`, toPerSecondCsv(session), 'text/csv');
+  }
+
+  /** Reads a saved session without showing it (for comparisons); undefined when it is gone or storage fails. */
+  readonly load = async (id: string): Promise<Session | undefined> => {
+    try {
+      return await this.store?.load(id);
+    } catch (error) {
+      this.storageProblem = describeStorageError(error).message;
+      return undefined;
+    }
+  };
 
   exportJson(session: Session): void {
     downloadText(`${fileStem(session.meta.name)}.json`, toJson(session), 'application/json');

@@ -65,3 +65,19 @@ export const CAMERA_PROBLEM_TEXT: Record<CameraProblem, { title: string; detail:
     detail: 'Try again; if it keeps failing, reload the page or use photo mode.',
   },
 };
+
+/**
+ * The same messages for audience mode, where the way round a missing camera is the Video file
+ * source on the same page (it has no photo mode).
+ */
+export const AUDIENCE_CAMERA_PROBLEM_TEXT = Object.fromEntries(
+  Object.entries(CAMERA_PROBLEM_TEXT).map(([problem, text]) => [
+    problem,
+    {
+      title: text.title,
+      detail: text.detail
+        .replace('or use photo mode', 'or analyse a recording with Video file above')
+        .replace('Photo mode works here', 'Video file (above) works here'),
+    },
+  ]),
+) as Record<CameraProblem, { title: string; detail: string }>;
