@@ -46,7 +46,7 @@ describe.skipIf(e2eSkipReason !== undefined)('the web app in Chromium', () => {
     const context = await launch(fakeCameraFlags(cameraFile));
     const { page, foreign, violations } = await open(context);
     await page.getByRole('button', { name: 'Start camera' }).click({ timeout: 60_000 });
-    const caption = page.locator('.charts figcaption').first();
+    const caption = page.locator('.charts figcaption .title').first();
     await caption.waitFor({ timeout: 30_000 });
     expect(await caption.innerText()).toMatch(LABEL);
     await expect.poll(async () => Number(await page.getByTestId('fps').innerText()), { timeout: 10_000 }).toBeGreaterThan(0);
@@ -121,7 +121,7 @@ describe.skipIf(e2eSkipReason !== undefined)('the web app in Chromium', () => {
     await page.getByRole('button', { name: 'Photo' }).click({ timeout: 60_000 });
     await page.locator('input[type="file"]').setInputFiles({ name: 'faces.bmp', mimeType: 'image/bmp', buffer: makeFakePhoto(ferDir) });
     await state(page, 'photo-done').waitFor({ timeout: 30_000 });
-    const captions = await page.locator('.charts figcaption').allInnerTexts();
+    const captions = await page.locator('.charts figcaption .title').allInnerTexts();
     expect(captions).toHaveLength(2);
     for (const caption of captions) expect(caption).toMatch(LABEL);
     // Saliency differentiates through the CNN, which on wasm needs @fer/core's gradient kernels.

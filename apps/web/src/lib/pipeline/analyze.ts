@@ -8,6 +8,11 @@ export interface Saliency {
   values: Float32Array;
   /** The crop margin the map was made with (the manifest's `input.cropMargin`): where to draw it, see `cropRegion`. */
   margin: number;
+  /**
+   * The grey crop (levels 0..255, width x height, row-major) the model classified and the map
+   * explains: what the model sees, shown enlarged under the map in the "what the model sees" panel.
+   */
+  crop: Float32Array;
 }
 
 /** The 2D context of a canvas whose pixels are read back every frame (Chromium then keeps them in CPU memory). */
@@ -43,8 +48,15 @@ export async function saliencyOf(classifier: ExpressionClassifier, crops: tf.Ten
     tf.tidy(() => saliencyMap(classifier, crops.slice([i, 0, 0, 0], [1, -1, -1, -1]), { classIndex })),
   );
   try {
-    const values = await Promise.all(maps.map((map) => map.data<'float32'>()));
-    return values.map((v) => ({ width, height, values: v, margin: classifier.manifest.input.cropMargin }));
+    const [values, pixels] = await Promise.all([Promise.all(maps.map((map) => map.data<'float32'>())), crops.data<'float32'>()]);
+    const area = width * height;
+    return values.map((v, i) => ({
+      width,
+      height,
+      values: v,
+      margin: classifier.manifest.input.cropMargin,
+      crop: pixels.slice(i * area, (i + 1) * area),
+    }));
   } finally {
     for (const map of maps) map.dispose();
   }

@@ -1,5 +1,7 @@
 import { EXPRESSIONS, type ExpressionPrediction, type FaceBox } from '@fer/core';
 import type { Stage } from '../perf/perfStats';
+import { PHOTO_TILES, smallestReliableFace } from '../detection/smallFaces';
+import { TiledDetector } from '../detection/tiledDetection';
 import { fitScale } from '../render/geometry';
 import type { Runtime } from '../runtime/runtime';
 import { cropFromCanvas, saliencyOf, type Saliency } from './analyze';
@@ -22,6 +24,8 @@ export interface PhotoAnalysis {
   ms: Record<Stage, number>;
   /** Why saliency maps are missing although classification worked (a backend without gradient kernels). */
   saliencyProblem: string | undefined;
+  /** Faces shorter than this (in `photo`'s pixels) may have been missed (see detection/smallFaces.ts). */
+  smallestFace: number;
 }
 
 export interface PhotoAnalyzerOptions {
@@ -61,9 +65,11 @@ export class PhotoAnalyzer {
 
     const { detector, classifier } = this.runtime;
     let start = performance.now();
-    const boxes = detector.detect(photo).map((face) => face.box);
+    // The whole photo and overlapping tiles of it: group photos have faces too small for one pass.
+    const boxes = new TiledDetector(detector, PHOTO_TILES).detect(photo, performance.now()).map((face) => face.box);
     const ms = { detect: performance.now() - start, classify: 0, saliency: 0 };
-    if (boxes.length === 0) return { readable: true, photo, faces: [], ms, saliencyProblem: undefined };
+    const smallestFace = smallestReliableFace(photo.width, photo.height);
+    if (boxes.length === 0) return { readable: true, photo, faces: [], ms, saliencyProblem: undefined, smallestFace };
 
     const crops = cropFromCanvas(classifier, photo, boxes);
     try {
@@ -85,7 +91,7 @@ export class PhotoAnalyzer {
         saliencyProblem = error instanceof Error ? error.message : String(error);
       }
       const faces = boxes.map((box, i) => ({ box, prediction: predictions[i] as ExpressionPrediction, saliency: maps[i] }));
-      return { readable: true, photo, faces, ms, saliencyProblem };
+      return { readable: true, photo, faces, ms, saliencyProblem, smallestFace };
     } finally {
       crops.dispose();
     }
