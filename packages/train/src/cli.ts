@@ -140,6 +140,7 @@ program
   .option('--out <dir>', 'where the soft targets are written', resolve(repoRoot, 'packages/train/teacher'))
   .option('--work <dir>', "cache of each member's probabilities, so an interrupted run resumes", resolve(repoRoot, 'runs/teacher'))
   .option('--threads <n>', 'worker threads sharing the faces, one core each', positiveInteger, DEFAULT_TEACHER_THREADS)
+  .option('--limit <n>', 'score at most n Training faces (stratified), for smoke runs', positiveInteger)
   .option('--strict', 'fail on the first unreadable image or CSV row instead of skipping it', false)
   .action(async (options: Omit<Parameters<typeof runTeacher>[0], 'repoRoot'>) => {
     process.exitCode = await runTeacher({ ...options, runs: options.runs.map((run) => resolve(run)), repoRoot });

@@ -34,6 +34,8 @@ export interface TeacherCommandOptions {
   out: string;
   work: string;
   threads: number;
+  /** Score at most this many Training faces (stratified), for smoke runs; such targets cannot train the shipped student. */
+  limit?: number;
   repoRoot: string;
   strict: boolean;
 }
@@ -52,7 +54,9 @@ async function chooseMembers(runs: readonly string[], minEpoch: number): Promise
   for (const run of runs) {
     const names = await readdir(join(run, 'snapshots')).catch(() => {
       // The committed teacher's members left the repository with checkpoints/: its provenance names the commit that held them.
-      throw new Error(`--runs: ${run} has no snapshots/ folder (to recompute the shipped soft targets, check out the commit named in their provenance)`);
+      throw new Error(
+        `--runs: ${run} has no snapshots/ folder (to recompute the shipped soft targets, check out the commit named in their provenance)`,
+      );
     });
     for (const name of names.sort()) {
       const epoch = Number(/^epoch-(\d+)$/.exec(name)?.[1] ?? Number.NaN);
@@ -105,14 +109,28 @@ async function memberProbabilities(
   }
   // Each thread scores a contiguous share of the faces, so every core works on every member.
   const area = faces.size * faces.size;
-  const shares = Array.from({ length: options.threads }, (_, t) => [Math.floor((t * faces.count) / options.threads), Math.floor(((t + 1) * faces.count) / options.threads)] as const);
+  const shares = Array.from(
+    { length: options.threads },
+    (_, t) => [Math.floor((t * faces.count) / options.threads), Math.floor(((t + 1) * faces.count) / options.threads)] as const,
+  );
   const done = shares.map(() => 0);
   const parts = await Promise.all(
     shares.map(([start, end], t) =>
-      scoreShare(member, { modelDir: member.dir, pixels: faces.pixels.slice(start * area, end * area), count: end - start, input, mirror: true, views: VIEW_SETS[options.views].views }, (count) => {
-        done[t] = count;
-        onProgress(done.reduce((sum, n) => sum + n, 0));
-      }),
+      scoreShare(
+        member,
+        {
+          modelDir: member.dir,
+          pixels: faces.pixels.slice(start * area, end * area),
+          count: end - start,
+          input,
+          mirror: true,
+          views: VIEW_SETS[options.views].views,
+        },
+        (count) => {
+          done[t] = count;
+          onProgress(done.reduce((sum, n) => sum + n, 0));
+        },
+      ),
     ),
   );
   const probabilities = new Float32Array(faces.count * NUM_EXPRESSIONS);
@@ -138,7 +156,7 @@ export async function runTeacher(options: TeacherCommandOptions): Promise<number
   const members = await chooseMembers(options.runs, options.minEpoch);
   console.error(`teacher: ${members.length} members (${members.map((m) => `${relative(options.repoRoot, m.dir)}`).join(', ')})`);
 
-  const train = await loadForCommand(options.data, 'train', { strict: options.strict });
+  const train = await loadForCommand(options.data, 'train', { strict: options.strict, limit: options.limit });
   // The members were trained on inputs normalised by all of Training's pixels.
   const input = inputSpecFor(train);
   const hashes = pixelHashes(train);

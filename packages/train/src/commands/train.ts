@@ -387,7 +387,20 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   };
   const previous = await previousStudies(options.out);
   const documents = new Map([
-    ['REPORT.md', [renderReport(metrics, cnnSvm, pixelSvm, training, data, shipped.description), ...previous.sections].join('\n')],
+    [
+      'REPORT.md',
+      [
+        renderReport(
+          { validation: validationMetrics, test: metrics, testWithoutRepeats: uniqueMetrics },
+          cnnSvm,
+          pixelSvm,
+          training,
+          data,
+          shipped.description,
+        ),
+        ...previous.sections,
+      ].join('\n'),
+    ],
     ...previous.files,
     ['confusion-cnn-svm.svg', confusionSvg(metrics.cnnSvm, `${CLASSIFIER_NAMES.cnnSvm}, ${testTitle}`)],
     [HISTORY_CHART, historySvg(training.history, 'validation')],
