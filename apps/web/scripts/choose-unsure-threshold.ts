@@ -105,11 +105,18 @@ console.log('| min top | min margin | shown as sure | accuracy sure | accuracy u
 for (const c of choice.table) console.log(row(c));
 console.log(`\nchosen (most faces sure while sure faces are right >= ${(target * 100).toFixed(0)}%):\n${row(choice.chosen)}`);
 
-// What produced the figures; --out only says where they went.
+// What produced the figures: --out only says where they went, and the note is recorded beside them.
 const argv = process.argv.slice(2);
-const outAt = argv.findIndex((a) => a === '--out' || a.startsWith('--out='));
-const what = outAt === -1 ? argv : argv.filter((_, i) => i !== outAt && !(i === outAt + 1 && argv[outAt] === '--out'));
-const command = ['node --import tsx apps/web/scripts/choose-unsure-threshold.ts', ...what].join(' ');
+const shown: string[] = [];
+for (let i = 0; i < argv.length; i++) {
+  const arg = argv[i] as string;
+  if (arg === '--out' || arg === '--note') {
+    if (arg === '--note') shown.push('--note "<the note below>"');
+    i++;
+  } else if (arg.startsWith('--note=')) shown.push('--note "<the note below>"');
+  else if (!arg.startsWith('--out=')) shown.push(arg);
+}
+const command = ['node --import tsx apps/web/scripts/choose-unsure-threshold.ts', ...shown].join(' ');
 const record: UnsureThresholdRecord = {
   minTop: choice.chosen.minTop,
   minMargin: choice.chosen.minMargin,

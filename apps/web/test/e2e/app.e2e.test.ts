@@ -55,6 +55,8 @@ describe.skipIf(e2eSkipReason !== undefined)('the web app in Chromium', () => {
 
     // Announcements are off by default; on, the expression is read out once it holds.
     expect(await page.getByTestId('announcement').innerText()).toBe('');
+    // Display options live in the Settings menu.
+    await page.getByText('Settings', { exact: true }).click();
     await page.getByLabel('Announce expression (screen readers)').check();
     await expect.poll(() => page.getByTestId('announcement').innerText(), { timeout: 30_000 }).not.toBe('');
 
