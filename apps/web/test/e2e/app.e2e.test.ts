@@ -31,6 +31,8 @@ describe.skipIf(e2eSkipReason !== undefined)('the web app in Chromium', () => {
     await state(page, 'camera-idle').waitFor({ timeout: 60_000 });
     await expect(state(page, 'model-ready').innerText()).resolves.toContain('WebAssembly');
     await state(page, 'offline-ready').waitFor({ timeout: 60_000 });
+    // In the page's flow, not floating: it cannot cover the picture or the results.
+    expect(await state(page, 'offline-ready').evaluate((el) => getComputedStyle(el).position)).toBe('static');
 
     await context.setOffline(true);
     await page.reload();

@@ -6,8 +6,10 @@
  * face size a face may still be missed: about MIN_MODEL_FACE_PX at the detector's input, seen
  * through the tile (the largest zoom it gets).
  */
+import { iou } from '../tracking/faceTracker.js';
+import type { DetectedFace } from './faceDetector.js';
 import type { TiledDetectionOptions } from './tiledDetection.js';
-import { tileGrid } from './tiledDetection.js';
+import { overlapOfSmaller, tileGrid } from './tiledDetection.js';
 
 /** The detector's input side, in pixels (BlazeFace short range). */
 export const DETECTOR_INPUT_PX = 128;
@@ -22,4 +24,16 @@ export function smallestReliableFace(width: number, height: number, tiles: Tiled
   const tile = tileGrid(width, height, tiles.columns, tiles.rows, tiles.overlap)[0];
   const side = tile === undefined ? Math.max(width, height) : Math.max(tile.width, tile.height);
   return Math.ceil((MIN_MODEL_FACE_PX * side) / DETECTOR_INPUT_PX);
+}
+
+/**
+ * The whole-image pass's faces, plus the tiled pass's faces that none of them covers. A face
+ * found on the whole image keeps that box: a tile that cuts a face can give a confident box of
+ * part of it (measured: a 220 px face's box moved by a quarter of its side), which the tiled
+ * merge, keeping the best score, may prefer. Tiles are for faces the whole-image pass missed.
+ */
+export function addMissedFaces(whole: readonly DetectedFace[], tiled: readonly DetectedFace[]): DetectedFace[] {
+  // Part of a whole-image face, or the same face: a neighbour that only touches it stays.
+  const covered = (face: DetectedFace) => whole.some((w) => iou(w.box, face.box) > 0.1 || overlapOfSmaller(w.box, face.box) > 0.3);
+  return [...whole, ...tiled.filter((face) => !covered(face))];
 }

@@ -1,6 +1,6 @@
 import { EXPRESSIONS, type ExpressionPrediction, type FaceBox } from '@fer/core';
 import type { Stage } from '../perf/perfStats';
-import { PHOTO_TILES, smallestReliableFace } from '../detection/smallFaces';
+import { addMissedFaces, PHOTO_TILES, smallestReliableFace } from '../detection/smallFaces';
 import { TiledDetector } from '../detection/tiledDetection';
 import { fitScale } from '../render/geometry';
 import type { Runtime } from '../runtime/runtime';
@@ -65,8 +65,10 @@ export class PhotoAnalyzer {
 
     const { detector, classifier } = this.runtime;
     let start = performance.now();
-    // The whole photo and overlapping tiles of it: group photos have faces too small for one pass.
-    const boxes = new TiledDetector(detector, PHOTO_TILES).detect(photo, performance.now()).map((face) => face.box);
+    // The whole photo, then overlapping tiles of it for the faces too small for one pass (group photos).
+    const whole = detector.detect(photo);
+    const tiled = new TiledDetector(detector, PHOTO_TILES).detect(photo, performance.now());
+    const boxes = addMissedFaces(whole, tiled).map((face) => face.box);
     const ms = { detect: performance.now() - start, classify: 0, saliency: 0 };
     const smallestFace = smallestReliableFace(photo.width, photo.height);
     if (boxes.length === 0) return { readable: true, photo, faces: [], ms, saliencyProblem: undefined, smallestFace };
