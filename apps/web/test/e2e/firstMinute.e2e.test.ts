@@ -94,6 +94,8 @@ describe.skipIf(e2eSkipReason !== undefined)('the first minute', () => {
     makeFakeCamera({ ferDir, out: cameraFile, labels: ['happy'], emptyScene: false });
     const { page, foreign } = await browsers.open(await browsers.launch(fakeCameraFlags(cameraFile)), origin);
     await page.setViewportSize(SIZES[0]);
+    await state(page, 'camera-idle').waitFor({ timeout: 60_000 });
+    await expectAccessible(page, 'camera idle');
     await page.getByRole('button', { name: 'Start camera' }).click({ timeout: 60_000 });
     await page.locator('.charts figcaption').first().waitFor({ timeout: 30_000 });
     const crop = page.getByTestId('model-sees').locator('canvas');
@@ -135,6 +137,7 @@ describe.skipIf(e2eSkipReason !== undefined)('the first minute', () => {
     // The explanation of the percentage opens with one tap.
     await page.getByText('What does the % mean?').click();
     await expect(page.getByTestId('confidence-help').innerText()).resolves.toMatch(/Unsure/);
+    await expectAccessible(page, 'explanation open');
     expect(foreign).toEqual([]);
   }, 180_000);
 
