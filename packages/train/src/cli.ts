@@ -126,7 +126,7 @@ program
 program
   .command('teacher')
   .description(
-    "compute the soft targets the student is distilled from: an ensemble of earlier runs' CNNs on every Training face, into models/teacher/",
+    "compute the soft targets the student is distilled from: an ensemble of earlier runs' CNNs on every Training face, into packages/train/teacher/",
   )
   .option('--data <path>', 'FER2013: Kaggle folder or fer2013.csv; env FER2013_DIR', defaultData)
   .option('--runs <list>', 'comma-separated run folders whose snapshots/ hold the candidate members', nameList, [

@@ -12,8 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectTrainingBackend } from '../src/backend/selectBackend.js';
 import { checkExportTarget, foreignContent } from '../src/export/outFolder.js';
-import { makeDirectory, recoverSwap, writeFolderAtomically } from '../src/fsAtomic.js';
-import { LockHeldError, acquireLock, lockFileOf } from '../src/runLock.js';
+import { makeDirectory, recoverSwap, writeFolderAtomically } from '../src/system/fsAtomic.js';
+import { LockHeldError, acquireLock, lockFileOf } from '../src/system/runLock.js';
 import { CheckpointStore } from '../src/training/checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fer-folders-'));
@@ -81,7 +81,7 @@ describe('swap recovery', () => {
 });
 
 describe('the lock', () => {
-  const script = fileURLToPath(new URL('../src/runLock.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../src/system/runLock.ts', import.meta.url));
 
   /** Another process trying to take the same lock; resolves with its stderr and exit code. */
   function otherProcess(folder: string): Promise<{ code: number | null; stderr: string }> {

@@ -19,8 +19,8 @@ import {
 } from '../bench/jobs.js';
 import { markdownTable } from '../evaluation/report.js';
 import { PRESETS, type PresetName } from './presets.js';
-import { TSX_EXEC_ARGV } from '../tsxLoader.js';
-import { makeDirectory } from '../fsAtomic.js';
+import { TSX_EXEC_ARGV } from '../system/tsxLoader.js';
+import { makeDirectory } from '../system/fsAtomic.js';
 
 export interface BenchCommandOptions {
   preset: PresetName;

@@ -18,8 +18,8 @@ import { extractFeatures } from '../training/features.js';
 import { describeFeatureLayers } from '../training/shippedCnn.js';
 import { fitSvmHead } from '../training/svmHead.js';
 import { loadCarvedData } from './loadData.js';
-import { acquireLock } from '../runLock.js';
-import { makeDirectory } from '../fsAtomic.js';
+import { acquireLock } from '../system/runLock.js';
+import { makeDirectory } from '../system/fsAtomic.js';
 
 export const STUDIES = {
   layers: 'which CNN layer feeds the SVM best (>= 3 layers, C chosen per layer on the validation split)',

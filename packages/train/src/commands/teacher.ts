@@ -1,7 +1,7 @@
 /**
  * `fer teacher`: the soft targets the student is distilled from. An ensemble of CNNs from earlier
  * runs (their learning-rate cycle-end snapshots) looks at every distinct Training face with test-time
- * views; the mean of their probabilities is saved in models/teacher/ with its provenance. Each
+ * views; the mean of their probabilities is saved in packages/train/teacher/ with its provenance. Each
  * member's probabilities are cached in `--work`, so an interrupted run resumes member by member.
  */
 import { execFileSync } from 'node:child_process';
@@ -19,8 +19,8 @@ import { selectImages } from '../data/subsample.js';
 import { softTargetsFrom, writeSoftTargets, type TeacherProvenance } from '../distillation/softTargets.js';
 import type { TeacherJob, TeacherReply } from '../distillation/teacherWorker.js';
 import { VIEW_SETS, type ViewSetName } from '../model/viewSets.js';
-import { makeDirectory } from '../fsAtomic.js';
-import { typeScriptWorker } from '../tsxLoader.js';
+import { makeDirectory } from '../system/fsAtomic.js';
+import { typeScriptWorker } from '../system/tsxLoader.js';
 import { startProgress } from '../ui/progress.js';
 import { loadForCommand } from './loadData.js';
 

@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { checkExportTarget } from '../export/outFolder.js';
-import { recoverSwapsIn } from '../fsAtomic.js';
-import { acquireLock, type HeldLock } from '../runLock.js';
+import { recoverSwapsIn } from '../system/fsAtomic.js';
+import { acquireLock, type HeldLock } from '../system/runLock.js';
 
 /** Returns the run's lock, held until it is released or the process exits. */
 export async function prepareTrainFolders(options: { out: string; run: string; force?: boolean }): Promise<HeldLock> {

@@ -3,7 +3,7 @@ import { type FileHandle, open, rename, unlink, writeFile } from 'node:fs/promis
 import { dirname } from 'node:path';
 import { IMAGE_PIXELS, IMAGE_SIZE } from './collect.js';
 import type { LabeledImages, LoadReport, SplitName } from './labeledImages.js';
-import { makeDirectory } from '../fsAtomic.js';
+import { makeDirectory } from '../system/fsAtomic.js';
 
 /** Bumped whenever the layout below or the decoding it caches changes, so old files are rebuilt. */
 const MAGIC = Buffer.from('FERDATA\u0001', 'latin1');

@@ -1,6 +1,6 @@
 /**
  * The teacher's soft targets: for every distinct Training face, the probabilities an ensemble of
- * trained CNNs gives it. Computed once (`fer teacher`) and shipped in models/teacher/, so retraining
+ * trained CNNs gives it. Computed once (`fer teacher`) and shipped in packages/train/teacher/, so retraining
  * the student needs no checkpoint. Keyed by each face's pixel hash, so they serve either form of
  * FER2013 and any load order.
  *
@@ -15,7 +15,7 @@ import { EXPRESSIONS, NUM_EXPRESSIONS, TeacherProvenanceSchema, type TeacherProv
 import { z } from 'zod';
 import type { LabeledImages } from '../data/dataset.js';
 import { PIXEL_HASH_BYTES, pixelHashes } from '../data/pixelHash.js';
-import { writeFolderAtomically } from '../fsAtomic.js';
+import { writeFolderAtomically } from '../system/fsAtomic.js';
 
 export const SOFT_TARGETS_JSON = 'soft-targets.json';
 export const SOFT_TARGETS_BIN = 'soft-targets.bin';

@@ -13,12 +13,12 @@ import {
   type TestTimeView,
 } from '@fer/core';
 import type { LabeledImages } from '../data/dataset.js';
-import { writeFolderAtomically } from '../fsAtomic.js';
+import { writeFolderAtomically } from '../system/fsAtomic.js';
 import { copyRows, facesPerBatch, forEachBatch } from '../training/batches.js';
 import { toFloat16Files } from './float16.js';
 import { folderReader } from './nodeReader.js';
 import { foreignContent, foreignContentError } from './outFolder.js';
-import { acquireLock } from '../runLock.js';
+import { acquireLock } from '../system/runLock.js';
 
 const CNN_MODEL = 'cnn/model.json';
 const CNN_WEIGHTS = 'weights.bin';

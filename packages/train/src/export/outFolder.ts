@@ -6,8 +6,8 @@
 import { lstat, readFile, readdir, realpath, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { MANIFEST_FILE } from '@fer/core';
-import { makeDirectory, recoverSwap } from '../fsAtomic.js';
-import { acquireLock } from '../runLock.js';
+import { makeDirectory, recoverSwap } from '../system/fsAtomic.js';
+import { acquireLock } from '../system/runLock.js';
 
 /** Documents an export writes beside the artifacts listed in its manifest (train.ts's `documents`). */
 const EXPORT_DOCUMENTS = [/^REPORT\.md$/, /^report\.json$/, /^[^/]+\.svg$/, /^studies\/[^/]+\.json$/, /^REPORT\.md\.tmp-\d+$/];

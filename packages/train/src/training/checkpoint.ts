@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeLayersModel, encodeLayersModel } from '@fer/core';
-import { recoverSwap, writeFolderAtomically } from '../fsAtomic.js';
+import { recoverSwap, writeFolderAtomically } from '../system/fsAtomic.js';
 
 /** Where training stands; saved with every checkpoint so `--resume` continues exactly. */
 export interface TrainingProgress {

@@ -10,7 +10,7 @@ import type { Worker } from 'node:worker_threads';
 import type { InputSpec } from '@fer/core';
 import type { BackendPreference } from '../backend/selectBackend.js';
 import type { CnnConfig } from '../model/cnn.js';
-import { typeScriptWorker } from '../tsxLoader.js';
+import { typeScriptWorker } from '../system/tsxLoader.js';
 import type { LossConfig, ShareGradients, TrainingShare } from './gradients.js';
 
 /** What a worker needs to build its replica (sent once, as workerData). */
