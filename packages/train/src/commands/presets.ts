@@ -55,8 +55,8 @@ export const PRESETS = {
     train: {
       ...common,
       ...recipe,
-      // One cosine decay: a fixed budget is spent best on one long cycle ending at a low rate. 48 epochs keep the
-      // run within 8 hours and a third of the previous model's 40 CPU-hours on a 2-core machine.
+      // One cosine decay: a fixed budget is spent best on one long cycle ending at a low rate. The epoch count
+      // is sized for an overnight run on a 2-core machine (target: 8 hours, a third of the previous model's 40 CPU-hours).
       epochs: 48,
       learningRate: 1e-3,
       cnn: { inputSize: 48, width: 16, blocks: 4, convsPerBlock: 2, embeddingUnits: 256, dropout: 0.4, l2: 1e-4 },
