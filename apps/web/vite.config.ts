@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { isolationHeaders } from './tools/isolation';
 import { staticMounts } from './tools/staticMounts';
 
 const appDir = fileURLToPath(new URL('.', import.meta.url));
@@ -29,19 +30,23 @@ function modelFiles(dir: string): string[] {
 
 export default defineConfig({
   plugins: [
+    // Cross-origin isolated, so tfjs's WebAssembly runs on every core.
+    isolationHeaders(),
     staticMounts([
       { url: '/models/', dir: modelsDir },
-      // Only the unthreaded builds: threads need cross-origin isolation, which static hosting can't promise.
+      // The threaded SIMD build runs when the page is cross-origin isolated, the SIMD one otherwise.
       {
         url: '/tfjs-wasm/',
         dir: `${modulesDir}@tensorflow/tfjs-backend-wasm/dist/`,
-        include: (f) => /^tfjs-backend-wasm(-simd)?\.wasm$/.test(f),
+        include: (f) => /^tfjs-backend-wasm(-simd|-threaded-simd)?\.wasm$/.test(f),
         required: true,
       },
+      // The module build runs in the analysis worker (a module worker has no importScripts); the
+      // classic builds serve pages (the detector's browser tests).
       {
         url: '/mediapipe/wasm/',
         dir: `${modulesDir}@mediapipe/tasks-vision/wasm/`,
-        include: (f) => /^vision_wasm(_nosimd)?_internal\.(js|wasm)$/.test(f),
+        include: (f) => /^vision_wasm(_nosimd|_module)?_internal\.(js|wasm)$/.test(f),
         required: true,
       },
     ]),
@@ -74,12 +79,12 @@ export default defineConfig({
           ...modelFiles(modelsDir),
           'client/detector/*.tflite',
           'client/tfjs-wasm/*.wasm',
-          // The SIMD build only: every browser this app supports has wasm SIMD; the 12 MB
-          // fallback stays fetchable online but is not forced on every visitor's storage.
-          'client/mediapipe/wasm/vision_wasm_internal.{js,wasm}',
+          // The worker's SIMD module build only: every browser this app supports has wasm SIMD;
+          // the other 12 MB builds stay fetchable online but are not forced on every visitor's storage.
+          'client/mediapipe/wasm/vision_wasm_module_internal.{js,wasm}',
         ],
         // The models' charts match the app's own svg pattern; see modelFiles for what is precached.
-        globIgnores: ['server/**', 'client/mediapipe/wasm/vision_wasm_nosimd_internal.js', 'client/models/**/*.svg'],
+        globIgnores: ['server/**', 'client/models/**/*.svg', 'client/mediapipe/wasm/vision_wasm{,_nosimd}_internal.js'],
         // tasks-vision's wasm is ~13 MB; workbox skips files over 2 MB by default.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: '/',
@@ -87,6 +92,8 @@ export default defineConfig({
       },
     }),
   ],
-  // tfjs alone is ~1.2 MB minified; it loads after the shell (see routes/+page.svelte).
+  // The analysis worker imports the WebGPU backend on demand: ES-module workers can split chunks.
+  worker: { format: 'es' },
+  // tfjs alone is ~1.2 MB minified; it loads in the analysis worker.
   build: { chunkSizeWarningLimit: 1500 },
 });

@@ -1,7 +1,7 @@
 import { ArtifactError } from '@fer/core';
 import { describe, expect, it } from 'vitest';
 import { describeLoadError, RuntimeLoadError } from '../src/lib/runtime/loadError';
-import { backendOverride } from '../src/lib/runtime/tfBackend';
+import { backendOverride } from '../src/lib/runtime/backendChoice';
 
 describe('describeLoadError', () => {
   it('names the model file at fault in plain words and folds the hashes into the technical details', () => {
@@ -30,8 +30,9 @@ describe('describeLoadError', () => {
 });
 
 describe('backendOverride', () => {
-  it('accepts webgl or wasm from ?backend= and ignores anything else', () => {
+  it('accepts webgpu, webgl or wasm from ?backend= and ignores anything else', () => {
     expect(backendOverride('?backend=wasm')).toBe('wasm');
+    expect(backendOverride('?backend=webgpu')).toBe('webgpu');
     expect(backendOverride('?x=1&backend=webgl')).toBe('webgl');
     expect(backendOverride('?backend=cpu')).toBeUndefined();
     expect(backendOverride('')).toBeUndefined();

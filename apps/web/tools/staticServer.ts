@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
+import { ISOLATION_HEADERS } from './isolation';
 import { mountsHandler, type StaticMount } from './staticMounts';
 
 /** A local HTTP server started by {@link serveStatic}. */
@@ -27,6 +28,8 @@ export async function serveStatic(mounts: readonly StaticMount[], files: Readonl
   const onDisk = (path: string) =>
     mounts.some((m) => path.startsWith(m.url) && existsSync(join(m.dir, decodeURIComponent(path.slice(m.url.length)))));
   const server: Server = createServer((req, res) => {
+    // Cross-origin isolated like the app's hosts (static/_headers): WebAssembly threads work.
+    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const memory = files[path];
     if (memory !== undefined) {

@@ -29,6 +29,7 @@ import { chromium } from 'playwright-core';
 import { renderAudienceVideo } from '../../scripts/make-audience-video';
 import { CHROMIUM_FLAGS, chromiumPath } from '../../test/helpers/chromium.js';
 import { browserBundle } from '../../tools/browserBundle';
+import { analysisWorkerFile, ANALYSIS_WORKER_PATH } from '../analysisWorker';
 import { serveStatic } from '../../tools/staticServer';
 import type { BenchModule } from '../types';
 import type { AudiencePass } from './protocol';
@@ -125,6 +126,7 @@ export const audienceBench: BenchModule<AudienceBenchResult> = {
           type: 'text/javascript',
           body: await browserBundle(fileURLToPath(new URL('./page.ts', import.meta.url)), { alias: { $lib: join(appDir, 'src/lib') } }),
         },
+        [ANALYSIS_WORKER_PATH]: await analysisWorkerFile(),
       },
     );
     const browser = await chromium.launch({

@@ -10,7 +10,8 @@ import { SessionRecorder } from '../../src/lib/audience/recorder';
 import { newSessionId } from '../../src/lib/audience/session';
 import { SessionStore } from '../../src/lib/audience/store';
 import { openVideoFile } from '../../src/lib/audience/videoFile';
-import { loadRuntime, runtimeUrls, type Runtime } from '../../src/lib/runtime/runtime';
+import type { AppRuntime } from '../../src/lib/analysis/analysisClient';
+import { startBenchRuntime } from '../benchRuntime';
 import type { AudiencePass, PassPlan } from './protocol';
 
 declare global {
@@ -26,12 +27,12 @@ declare global {
 /** Chromium's heap figure (precise with --enable-precise-memory-info). */
 const heapBytes = () => (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
 
-let runtime: Promise<Runtime> | undefined;
+let runtime: Promise<AppRuntime> | undefined;
 
 async function run(plan: PassPlan): Promise<AudiencePass> {
   const file = document.querySelector<HTMLInputElement>('#video')?.files?.[0];
   if (file === undefined) throw new Error('no video file picked');
-  const loaded = plan.analyse ? await (runtime ??= loadRuntime(runtimeUrls(''), 'wasm')) : undefined;
+  const loaded = plan.analyse ? await (runtime ??= startBenchRuntime()) : undefined;
   const heapAtStart = heapBytes();
   let peakHeap = heapAtStart;
   const sample = () => (peakHeap = Math.max(peakHeap, heapBytes()));
@@ -63,7 +64,7 @@ async function run(plan: PassPlan): Promise<AudiencePass> {
       },
       store,
     );
-    const capture = new AudienceCapture(loaded, recorder);
+    const capture = new AudienceCapture(loaded.analysis, recorder);
     try {
       await analyzeVideoFile(video, capture, {
         maxFps: plan.maxFps,

@@ -1,5 +1,5 @@
 import * as faceapi from '@vladmandic/face-api';
-import { initBackend } from '../../src/lib/runtime/tfBackend';
+import { useWasmBackend } from './wasmBackend';
 import { BENCH_URLS, type PipelineAdapter } from './adapter';
 
 /** The library's defaults (what its README's examples use). */
@@ -11,7 +11,7 @@ const SCORE_THRESHOLD = 0.5;
  * `detectAllFaces(video, tinyOptions).withFaceExpressions()` does, split in two to time each stage.
  */
 export async function createFaceApiPipeline(): Promise<PipelineAdapter> {
-  const backend = await initBackend(BENCH_URLS.tfjsWasm, 'wasm');
+  const backend = await useWasmBackend();
   await faceapi.nets.tinyFaceDetector.loadFromUri(BENCH_URLS.faceApiModels);
   await faceapi.nets.faceExpressionNet.loadFromUri(BENCH_URLS.faceApiModels);
   const options = new faceapi.TinyFaceDetectorOptions({ inputSize: INPUT_SIZE, scoreThreshold: SCORE_THRESHOLD });

@@ -11,6 +11,7 @@ import { chromium } from 'playwright-core';
 import { makeFakeCamera } from '../../scripts/make-fake-camera';
 import { CHROMIUM_FLAGS, chromiumPath, fakeCameraFlags } from '../../test/helpers/chromium.js';
 import { browserBundle } from '../../tools/browserBundle';
+import { analysisWorkerFile, ANALYSIS_WORKER_PATH } from '../analysisWorker';
 import { serveStatic } from '../../tools/staticServer';
 import type { BenchModule } from '../types';
 import { BENCH_URLS } from './adapter';
@@ -94,6 +95,7 @@ export const pipelinesBench: BenchModule<PipelinesResult> = {
       {
         '/': { type: 'text/html', body: '<!doctype html><html><body><script type="module" src="/bench.js"></script></body></html>' },
         '/bench.js': { type: 'text/javascript', body: page },
+        [ANALYSIS_WORKER_PATH]: await analysisWorkerFile(),
       },
     );
     const browser = await chromium.launch({

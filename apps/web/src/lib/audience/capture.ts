@@ -1,12 +1,11 @@
 /**
  * The one code path from a frame to session data, shared by the live camera and the video file:
- * LiveAnalyzer (detect, classify, track, smooth; no saliency) then SessionRecorder. Only the frame
- * source and the clock differ between the two modes.
+ * the analysis worker (detect on tiles, classify, track, smooth; no saliency) then SessionRecorder.
+ * Only the frame source, the clock and the pacing differ: the camera hands frames over without
+ * waiting (the latest wins while the worker is busy), a file waits for each one.
  */
-import type { VideoFrameSource } from '../detection/faceDetector.js';
-import { TiledDetector } from '../detection/tiledDetection.js';
-import { LiveAnalyzer, type LiveFace } from '../pipeline/liveAnalyzer.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { AnalysisClient, AppRuntime, FrameStream } from '../analysis/analysisClient.js';
+import type { LiveFace } from '../pipeline/liveAnalyzer.js';
 import type { FaceTrackerOptions } from '../tracking/faceTracker.js';
 import type { SessionRecorder, SessionSink } from './recorder.js';
 import type { VideoFile } from './videoFile.js';
@@ -19,30 +18,45 @@ import type { VideoFile } from './videoFile.js';
 export const AUDIENCE_TRACKING: FaceTrackerOptions = { minIou: 0.3, tauMs: 300, keepMissingMs: 1000, keepMissingFrames: 2, maxCentroidDistance: 0.6 };
 
 export class AudienceCapture {
-  private readonly analyzer: LiveAnalyzer;
+  private readonly stream: FrameStream;
 
+  /** `onerror` hears about camera frames that failed in the worker (`ingest` rejects instead). */
   constructor(
-    runtime: Runtime,
+    analysis: AnalysisClient,
     readonly recorder: SessionRecorder,
+    onerror: (error: unknown) => void = () => {},
   ) {
-    const tiles = new TiledDetector(runtime.detector);
-    this.analyzer = new LiveAnalyzer(runtime, { tracking: AUDIENCE_TRACKING, detect: (frame, nowMs) => tiles.detect(frame, nowMs) });
+    this.stream = analysis.stream({ tiled: true, tracking: AUDIENCE_TRACKING }, onerror);
   }
 
   /**
-   * Analyses one frame and records it at `sessionMs`. `trackMs` drives tracking and smoothing and
-   * must increase (wall clock live, so smoothing goes on while paused; media time for a file).
+   * Hands a camera frame over and returns at once; once analysed it is recorded at `sessionMs`
+   * (the time it was captured) and `onfaces` runs. `trackMs` drives tracking and smoothing and
+   * must increase (wall clock, so smoothing goes on while paused).
    */
-  async ingest(frame: VideoFrameSource, trackMs: number, sessionMs = trackMs): Promise<LiveFace[]> {
-    const { faces } = await this.analyzer.process(frame, trackMs, { saliency: false });
+  submit(bitmap: ImageBitmap, trackMs: number, sessionMs: number, onfaces: (faces: LiveFace[]) => void): void {
+    this.stream.submit(bitmap, trackMs, false, ({ faces }) => {
+      this.recorder.record(sessionMs, faces);
+      onfaces(faces);
+    });
+  }
+
+  /** Analyses one frame (transferred) and records it at `sessionMs`; for files, where every frame counts. */
+  async ingest(bitmap: ImageBitmap, trackMs: number, sessionMs = trackMs): Promise<LiveFace[]> {
+    const { faces } = await this.stream.analyze(bitmap, trackMs);
     this.recorder.record(sessionMs, faces);
     return faces;
+  }
+
+  /** Drops what is in flight and ends the stream in the worker. */
+  close(): void {
+    this.stream.close();
   }
 }
 
 /** What both recording views (camera and video file) take. */
 export interface RecordingViewProps {
-  runtime: Runtime;
+  runtime: AppRuntime;
   /** Where the session is saved as it grows. */
   sink: SessionSink;
   /** The session grew or changed state. */
@@ -72,7 +86,7 @@ export async function analyzeVideoFile(video: VideoFile, capture: AudienceCaptur
     for await (const frame of video.frames({ maxFps: options.maxFps, ...(options.signal ? { signal: options.signal } : {}) })) {
       await options.whenRunning?.();
       options.signal?.throwIfAborted();
-      const faces = await capture.ingest(frame.canvas, frame.tMs);
+      const faces = await capture.ingest(await createImageBitmap(frame.canvas), frame.tMs);
       options.onFrame?.(durationMs > 0 ? Math.min(1, frame.tMs / durationMs) : 0, faces, frame.canvas);
     }
     return 'done';
@@ -80,6 +94,7 @@ export async function analyzeVideoFile(video: VideoFile, capture: AudienceCaptur
     if (options.signal?.aborted === true) return 'cancelled';
     throw error;
   } finally {
+    capture.close();
     await capture.recorder.stop();
   }
 }

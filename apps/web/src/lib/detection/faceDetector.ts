@@ -17,6 +17,12 @@ export interface FaceDetectorOptions {
   wasmBaseUrl: string;
   /** Minimum face score, 0..1 (tasks-vision's default 0.5). */
   minConfidence?: number;
+  /**
+   * Load tasks-vision's ES-module build of its wasm loader (vision_wasm_module_internal.js): a
+   * module worker has no importScripts, so tasks-vision falls back to import(), which only the
+   * module build answers. The classic build (default) is for pages.
+   */
+  moduleWorker?: boolean;
 }
 
 export interface DetectedFace {
@@ -28,8 +34,8 @@ export interface DetectedFace {
   keypoints: { x: number; y: number }[];
 }
 
-export type VideoFrameSource = HTMLVideoElement | HTMLCanvasElement | ImageBitmap;
-export type StillImageSource = HTMLImageElement | HTMLCanvasElement | ImageBitmap;
+export type VideoFrameSource = HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap;
+export type StillImageSource = HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap;
 
 export interface FaceDetectorHandle {
   /** Detects faces in a video frame. A `timestampMs` not above the previous call's is moved just past it. */
@@ -47,7 +53,7 @@ export interface FaceDetectorHandle {
  * face-detection graph keeps no state between frames, so VIDEO and IMAGE mode give the same boxes.
  */
 export async function createFaceDetector(options: FaceDetectorOptions): Promise<FaceDetectorHandle> {
-  const fileset = await FilesetResolver.forVisionTasks(options.wasmBaseUrl.replace(/\/$/, ''));
+  const fileset = await FilesetResolver.forVisionTasks(options.wasmBaseUrl.replace(/\/$/, ''), options.moduleWorker === true);
   const detector = await FaceDetector.createFromOptions(fileset, {
     baseOptions: { modelAssetPath: options.modelUrl, delegate: 'CPU' },
     runningMode: 'VIDEO',

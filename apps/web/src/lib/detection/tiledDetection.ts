@@ -72,8 +72,8 @@ export const AUDIENCE_TILES: TiledDetectionOptions = { columns: 3, rows: 2, over
 
 /** Detects faces on the whole frame and on tiles of it, in frame pixels, merged. */
 export class TiledDetector {
-  private readonly canvas = document.createElement('canvas');
-  private readonly context: CanvasRenderingContext2D;
+  private readonly canvas = new OffscreenCanvas(1, 1);
+  private readonly context: OffscreenCanvasRenderingContext2D;
 
   constructor(
     private readonly detector: FaceDetectorHandle,

@@ -15,8 +15,8 @@ export interface Saliency {
   crop: Float32Array;
 }
 
-/** The 2D context of a canvas whose pixels are read back every frame (Chromium then keeps them in CPU memory). */
-export function readableContext(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+/** The 2D context of an offscreen canvas whose pixels are read back every frame (Chromium then keeps them in CPU memory). */
+export function readableContext(canvas: OffscreenCanvas): OffscreenCanvasRenderingContext2D {
   const context = canvas.getContext('2d', { willReadFrequently: true });
   if (context === null) throw new Error('this browser gives no 2D canvas context');
   return context;
@@ -27,7 +27,7 @@ export function readableContext(canvas: HTMLCanvasElement): CanvasRenderingConte
  * them. Reads back only each face's `cropWindow`: turning a whole 640x480 frame into a tensor
  * takes longer than classifying the faces in it. The caller disposes.
  */
-export function cropFromCanvas(classifier: ExpressionClassifier, canvas: HTMLCanvasElement, boxes: readonly FaceBox[]): tf.Tensor4D {
+export function cropFromCanvas(classifier: ExpressionClassifier, canvas: OffscreenCanvas, boxes: readonly FaceBox[]): tf.Tensor4D {
   if (boxes.length === 0) throw new Error('cropFromCanvas needs at least one box');
   const context = readableContext(canvas);
   const { width: frameWidth, height: frameHeight } = canvas;

@@ -32,12 +32,12 @@ const SALIENCY_MAX_SHARE = 0.25;
 export interface LiveAnalyzerOptions {
   tracking?: FaceTrackerOptions;
   /** Face detection; the runtime's detector on the whole frame by default (audience mode tiles it). */
-  detect?: (frame: HTMLCanvasElement, nowMs: number) => DetectedFace[];
+  detect?: (frame: OffscreenCanvas, nowMs: number) => DetectedFace[];
 }
 
 /**
  * Per-frame pipeline of the live camera (and of audience mode's camera and video-file paths):
- * detect, crop, classify, track and smooth, saliency.
+ * detect, crop, classify, track and smooth, saliency. Runs in the analysis worker.
  */
 export class LiveAnalyzer {
   private readonly tracker: FaceTracker;
@@ -47,7 +47,7 @@ export class LiveAnalyzer {
   private saliencyById = new Map<number, Saliency>();
   private saliencyProblem: string | undefined;
 
-  private readonly detect: (frame: HTMLCanvasElement, nowMs: number) => DetectedFace[];
+  private readonly detect: (frame: OffscreenCanvas, nowMs: number) => DetectedFace[];
   private readonly still = new FrameCanvas();
 
   constructor(
@@ -58,7 +58,7 @@ export class LiveAnalyzer {
     this.detect = options.detect ?? ((frame, nowMs) => runtime.detector.detectForVideo(frame, nowMs));
   }
 
-  /** Processes the frame `video` shows (a video element, or a decoded frame drawn on a canvas); `nowMs` must increase from call to call. */
+  /** Processes a frame (an ImageBitmap in the worker); `nowMs` must increase from call to call. */
   async process(video: VideoFrameSource, nowMs: number, options: { saliency: boolean }): Promise<LiveFrame> {
     const { classifier } = this.runtime;
     let start = performance.now();

@@ -1,41 +1,34 @@
-import type { Runtime } from './runtime.js';
+import { AnalysisClient, type AppRuntime } from '../analysis/analysisClient';
+import { backendRequest, rememberChoice } from './backendStore';
+import { runtimeUrls } from './runtime';
 
 /** What a page shows while its runtime loads. */
-export type PageLoad<T> = { state: 'loading' } | ({ state: 'ready'; runtime: Runtime } & T) | { state: 'failed'; error: unknown };
-
-/** Frees the classifier's tensors and the detector's wasm graph. */
-export function disposeRuntime(runtime: Runtime): void {
-  runtime.classifier.dispose();
-  runtime.detector.close();
-}
+export type PageLoad<T> = { state: 'loading' } | ({ state: 'ready'; runtime: AppRuntime } & T) | { state: 'failed'; error: unknown };
 
 /**
- * Loads the runtime (tfjs backend from `?backend=`, classifier, detector) together with the page's
- * views, both imported on demand: tfjs is ~1.2 MB, and the shell should paint before it arrives.
- * Call from onMount and return the cleanup it gives: that releases the runtime when the page goes,
- * even one that only arrives afterwards.
+ * Starts the analysis worker (tfjs backend per `?backend=`, Settings or measurement; classifier;
+ * detector) together with the page's views, imported on demand so that the shell paints first.
+ * Call from onMount and return the cleanup it gives: that stops the worker when the page goes,
+ * even one that only starts afterwards.
  */
 export function mountRuntime<V extends object>(base: string, views: () => Promise<V>, onload: (load: PageLoad<V>) => void): () => void {
-  let runtime: Runtime | undefined;
+  let runtime: AppRuntime | undefined;
   let closed = false;
   const load = async () => {
-    const [{ loadRuntime, runtimeUrls }, { backendOverride }, loaded] = await Promise.all([
-      import('./runtime.js'),
-      import('./tfBackend.js'),
-      views(),
-    ]);
-    return { ...loaded, runtime: await loadRuntime(runtimeUrls(base), backendOverride(location.search)) };
+    const [loaded, started] = await Promise.all([views(), AnalysisClient.start(runtimeUrls(base), backendRequest(location.search))]);
+    rememberChoice(started.backend);
+    return { ...loaded, runtime: started };
   };
   load().then(
     (app) => {
       runtime = app.runtime;
-      if (closed) disposeRuntime(app.runtime);
+      if (closed) app.runtime.analysis.terminate();
       else onload({ state: 'ready', ...app });
     },
     (error: unknown) => onload({ state: 'failed', error }),
   );
   return () => {
     closed = true;
-    if (runtime !== undefined) disposeRuntime(runtime);
+    runtime?.analysis.terminate();
   };
 }

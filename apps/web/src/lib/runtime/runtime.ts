@@ -1,7 +1,8 @@
 import { ArtifactError, ExpressionClassifier, fetchReader } from '@fer/core';
 import { createFaceDetector, type FaceDetectorHandle } from '$lib/detection/faceDetector';
+import type { BackendReport, BackendRequest } from './backendChoice';
 import { RuntimeLoadError } from './loadError';
-import { initBackend, type BackendName } from './tfBackend';
+import { startBackend } from './tfBackend';
 
 /** URLs of everything the runtime loads, all on this origin. */
 export interface RuntimeUrls {
@@ -15,19 +16,19 @@ export interface RuntimeUrls {
   detectorModel: string;
 }
 
-/** URLs under the app's base path. */
-export function runtimeUrls(base: string): RuntimeUrls {
+/** Absolute URLs under the app's base path (a worker resolves relative URLs against its own script). */
+export function runtimeUrls(base: string, origin = location.origin): RuntimeUrls {
   return {
-    models: `${base}/models/`,
-    tfjsWasm: `${base}/tfjs-wasm/`,
-    mediapipeWasm: `${base}/mediapipe/wasm/`,
-    detectorModel: `${base}/detector/face_detection_short_range.tflite`,
+    models: `${origin}${base}/models/`,
+    tfjsWasm: `${origin}${base}/tfjs-wasm/`,
+    mediapipeWasm: `${origin}${base}/mediapipe/wasm/`,
+    detectorModel: `${origin}${base}/detector/face_detection_short_range.tflite`,
   };
 }
 
-/** Everything a frame needs: the tfjs backend in use, the classifier and the face detector. */
+/** Everything a frame needs: the tfjs backend in use, the classifier and the face detector. Lives in the analysis worker. */
 export interface Runtime {
-  backend: BackendName;
+  backend: BackendReport;
   classifier: ExpressionClassifier;
   detector: FaceDetectorHandle;
 }
@@ -37,22 +38,26 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * Loads the tfjs backend (`backend` forces one, else WebGL with a wasm fallback), the classifier
+ * Loads the tfjs backend (see startBackend: forced, remembered or measured), the classifier
  * (verified against its manifest) and the face detector.
  */
-export async function loadRuntime(urls: RuntimeUrls, backendChoice?: BackendName): Promise<Runtime> {
-  let backend: BackendName;
-  try {
-    backend = await initBackend(urls.tfjsWasm, backendChoice);
-  } catch (error) {
-    throw new RuntimeLoadError('backend', undefined, messageOf(error), { cause: error });
-  }
-  const classifierPromise = ExpressionClassifier.create(fetchReader(new URL(urls.models, location.href))).catch((error: unknown) => {
-    const file = error instanceof ArtifactError ? urls.models + error.file : undefined;
-    throw new RuntimeLoadError('classifier', file, messageOf(error), { cause: error });
-  });
-  const detectorPromise = createFaceDetector({ modelUrl: urls.detectorModel, wasmBaseUrl: urls.mediapipeWasm }).catch((error: unknown) => {
-    throw new RuntimeLoadError('detector', urls.detectorModel, messageOf(error), { cause: error });
+export async function loadRuntime(urls: RuntimeUrls, request: BackendRequest): Promise<Runtime> {
+  const detectorPromise = createFaceDetector({ modelUrl: urls.detectorModel, wasmBaseUrl: urls.mediapipeWasm, moduleWorker: true }).catch(
+    (error: unknown) => {
+      throw new RuntimeLoadError('detector', urls.detectorModel, messageOf(error), { cause: error });
+    },
+  );
+  const classifierPromise = startBackend(urls.tfjsWasm, request, {
+    load: () =>
+      ExpressionClassifier.create(fetchReader(new URL(urls.models))).catch((error: unknown) => {
+        const file = error instanceof ArtifactError ? urls.models + error.file : undefined;
+        throw new RuntimeLoadError('classifier', file, messageOf(error), { cause: error });
+      }),
+    classify: (classifier, faces) => classifier.classify(faces),
+    dispose: (classifier) => classifier.dispose(),
+    inputSize: (classifier) => [classifier.manifest.input.height, classifier.manifest.input.width],
+  }).catch((error: unknown) => {
+    throw error instanceof RuntimeLoadError ? error : new RuntimeLoadError('backend', undefined, messageOf(error), { cause: error });
   });
   // Both load at once; when one fails, the other is released rather than leaked.
   const [classifier, detector] = await Promise.allSettled([classifierPromise, detectorPromise]);
@@ -61,8 +66,8 @@ export async function loadRuntime(urls: RuntimeUrls, backendChoice?: BackendName
     throw classifier.reason;
   }
   if (detector.status === 'rejected') {
-    classifier.value.dispose();
+    classifier.value.model.dispose();
     throw detector.reason;
   }
-  return { backend, classifier: classifier.value, detector: detector.value };
+  return { backend: classifier.value.report, classifier: classifier.value.model, detector: detector.value };
 }

@@ -1,0 +1,80 @@
+/// <reference lib="webworker" />
+/**
+ * The analysis worker: detection (MediaPipe tasks-vision, CPU delegate), crops, classification,
+ * saliency and tracking, off the page's main thread, which only draws and handles input. Frames
+ * arrive as transferred ImageBitmaps and are closed here; results go back as plain data.
+ */
+import { ArtifactError } from '@fer/core';
+import { TiledDetector } from '../detection/tiledDetection';
+import { LiveAnalyzer } from '../pipeline/liveAnalyzer';
+import { analyzePhoto } from '../pipeline/photoAnalyzer';
+import { RuntimeLoadError } from '../runtime/loadError';
+import { loadRuntime, type Runtime } from '../runtime/runtime';
+import type { AnalysisApi, FrameRequest, StreamOptions } from './protocol';
+import { serve, type WireError } from './rpc';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let runtime: Runtime | undefined;
+const streams = new Map<string, LiveAnalyzer>();
+
+function ready(): Runtime {
+  if (runtime === undefined) throw new Error('the analysis worker was not initialised');
+  return runtime;
+}
+
+function stream(id: string): LiveAnalyzer {
+  const analyzer = streams.get(id);
+  if (analyzer === undefined) throw new Error(`no stream ${id}`);
+  return analyzer;
+}
+
+const api: AnalysisApi = {
+  async init({ urls, backend }) {
+    runtime ??= await loadRuntime(urls, backend);
+    return { manifest: runtime.classifier.manifest, backend: runtime.backend };
+  },
+  openStream({ stream: id, tiled, tracking }: StreamOptions) {
+    const { detector } = ready();
+    const tiles = tiled ? new TiledDetector(detector) : undefined;
+    streams.set(
+      id,
+      new LiveAnalyzer(ready(), {
+        ...(tracking ? { tracking } : {}),
+        ...(tiles ? { detect: (frame: OffscreenCanvas, nowMs: number) => tiles.detect(frame, nowMs) } : {}),
+      }),
+    );
+    return Promise.resolve();
+  },
+  async frame({ stream: id, bitmap, nowMs, saliency }: FrameRequest) {
+    try {
+      return await stream(id).process(bitmap, nowMs, { saliency });
+    } finally {
+      bitmap.close();
+    }
+  },
+  resetStream({ stream: id }) {
+    streams.get(id)?.reset();
+    return Promise.resolve();
+  },
+  closeStream({ stream: id }) {
+    streams.delete(id);
+    return Promise.resolve();
+  },
+  photo({ bitmap }) {
+    return analyzePhoto(ready(), bitmap);
+  },
+};
+
+/** Errors as plain data; a load error keeps what the page needs to name the file at fault. */
+function toWire(error: unknown): WireError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  if (error instanceof RuntimeLoadError) {
+    const cause =
+      error.cause instanceof ArtifactError ? { file: error.cause.file, problem: error.cause.problem, message: error.cause.message } : undefined;
+    return { name: error.name, message: error.message, data: { part: error.part, file: error.file, cause } };
+  }
+  return { name: error.name, message: error.message };
+}
+
+serve(api, self, toWire);

@@ -1,0 +1,174 @@
+/**
+ * The page's side of the analysis worker (analysis.worker.ts). The page hands frames over and
+ * draws whatever comes back; it never waits for a frame's analysis: a camera frame that arrives
+ * while the worker is busy replaces the one waiting (the latest wins, the others are dropped).
+ */
+import { ArtifactError, type ArtifactProblem, type Manifest } from '@fer/core';
+import type { LiveFrame } from '../pipeline/liveAnalyzer';
+import type { BackendReport, BackendRequest } from '../runtime/backendChoice';
+import { RuntimeLoadError, type RuntimePart } from '../runtime/loadError';
+import type { RuntimeUrls } from '../runtime/runtime';
+import type { FaceTrackerOptions } from '../tracking/faceTracker';
+import type { AnalysisApi, PhotoResult } from './protocol';
+import { RpcClient, type WireError } from './rpc';
+
+/** What the page knows of the runtime: the model's manifest, the backend and the worker that runs them. */
+export interface AppRuntime {
+  manifest: Manifest;
+  backend: BackendReport;
+  analysis: AnalysisClient;
+}
+
+/** Rebuilds the worker's errors, load errors with the file at fault (see loadError.ts). */
+function fromWire(error: WireError): Error {
+  if (error.name !== 'RuntimeLoadError' || error.data === undefined) return Object.assign(new Error(error.message), { name: error.name });
+  const { part, file, cause } = error.data as {
+    part: RuntimePart;
+    file: string | undefined;
+    cause: { file: string; problem: ArtifactProblem; message: string } | undefined;
+  };
+  const artifact = cause === undefined ? undefined : new ArtifactError(cause.file, cause.problem, cause.message);
+  return new RuntimeLoadError(part, file, error.message, artifact === undefined ? undefined : { cause: artifact });
+}
+
+let streamCount = 0;
+
+/** The app's analysis worker, as vite builds it (it needs this exact `new Worker(new URL(...))` form). */
+function defaultWorker(): Worker {
+  return new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' });
+}
+
+export class AnalysisClient {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly rpc: RpcClient<AnalysisApi>,
+  ) {}
+
+  /**
+   * Starts the worker and loads the runtime in it (backend per `backend`, classifier, detector).
+   * `createWorker` is for pages not built by vite (the benches serve their own bundle of it).
+   */
+  static async start(urls: RuntimeUrls, backend: BackendRequest, createWorker: () => Worker = defaultWorker): Promise<AppRuntime> {
+    const worker = createWorker();
+    const rpc = new RpcClient<AnalysisApi>(worker, fromWire);
+    worker.addEventListener('error', (event) => rpc.failPending(new Error(`the analysis worker failed: ${event.message}`)));
+    const client = new AnalysisClient(worker, rpc);
+    try {
+      const { manifest, backend: report } = await rpc.call('init', { urls, backend });
+      return { manifest, backend: report, analysis: client };
+    } catch (error) {
+      client.terminate();
+      throw error;
+    }
+  }
+
+  /** A stream of video frames with its own tracking; `onerror` hears about frames that failed. */
+  stream(options: { tiled?: boolean; tracking?: FaceTrackerOptions }, onerror: (error: unknown) => void): FrameStream {
+    const id = `stream-${++streamCount}`;
+    const opened = this.rpc.call('openStream', {
+      stream: id,
+      tiled: options.tiled ?? false,
+      ...(options.tracking ? { tracking: options.tracking } : {}),
+    });
+    return new FrameStream(this.rpc, id, opened, onerror);
+  }
+
+  /** Analyses a decoded photo (see decodePhoto.ts); the bitmap is transferred. */
+  photo(bitmap: ImageBitmap): Promise<PhotoResult> {
+    return this.rpc.call('photo', { bitmap }, [bitmap]);
+  }
+
+  /** Stops the worker; calls still waiting reject. */
+  terminate(): void {
+    this.worker.terminate();
+    this.rpc.failPending(new Error('the analysis worker was stopped'));
+  }
+}
+
+interface Submission {
+  bitmap: ImageBitmap;
+  nowMs: number;
+  saliency: boolean;
+  onresult: (frame: LiveFrame) => void;
+}
+
+/** One stream of frames in the worker, with tracking; see `submit` and `analyze`. */
+export class FrameStream {
+  private inFlight = false;
+  private waiting: Submission | undefined;
+  /** Bumped by reset: results of frames sent before it are dropped. */
+  private generation = 0;
+  private closed = false;
+
+  constructor(
+    private readonly rpc: RpcClient<AnalysisApi>,
+    private readonly id: string,
+    private readonly opened: Promise<void>,
+    private readonly onerror: (error: unknown) => void,
+  ) {}
+
+  /** A frame is being analysed. */
+  get busy(): boolean {
+    return this.inFlight;
+  }
+
+  /**
+   * Hands a camera frame over and returns at once. Sent now when the worker is free, else it
+   * waits in place of any frame already waiting (closed, never analysed). `onresult` runs with
+   * this frame's result, unless `reset` or `close` came first. `nowMs` must increase.
+   */
+  submit(bitmap: ImageBitmap, nowMs: number, saliency: boolean, onresult: (frame: LiveFrame) => void): void {
+    if (this.closed) {
+      bitmap.close();
+      return;
+    }
+    const submission = { bitmap, nowMs, saliency, onresult };
+    if (!this.inFlight) {
+      this.send(submission);
+      return;
+    }
+    this.waiting?.bitmap.close();
+    this.waiting = submission;
+  }
+
+  /** Analyses this frame and resolves with its result: for video files, where every frame counts. */
+  async analyze(bitmap: ImageBitmap, nowMs: number, saliency = false): Promise<LiveFrame> {
+    await this.opened;
+    return this.rpc.call('frame', { stream: this.id, bitmap, nowMs, saliency }, [bitmap]);
+  }
+
+  /** Forgets the waiting frame, the results in flight, and the stream's faces and timings. */
+  reset(): void {
+    this.generation++;
+    this.waiting?.bitmap.close();
+    this.waiting = undefined;
+    void this.opened.then(() => this.rpc.call('resetStream', { stream: this.id })).catch(() => {});
+  }
+
+  /** Ends the stream in the worker. */
+  close(): void {
+    this.reset();
+    this.closed = true;
+    void this.opened.then(() => this.rpc.call('closeStream', { stream: this.id })).catch(() => {});
+  }
+
+  private send(submission: Submission): void {
+    this.inFlight = true;
+    const generation = this.generation;
+    this.analyze(submission.bitmap, submission.nowMs, submission.saliency)
+      .then(
+        (frame) => {
+          if (generation === this.generation) submission.onresult(frame);
+        },
+        (error: unknown) => {
+          if (generation === this.generation) this.onerror(error);
+        },
+      )
+      .finally(() => {
+        this.inFlight = false;
+        const next = this.waiting;
+        this.waiting = undefined;
+        if (next !== undefined) this.send(next);
+      });
+  }
+}

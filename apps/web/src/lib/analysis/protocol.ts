@@ -1,0 +1,69 @@
+/**
+ * What the page and the analysis worker (analysis.worker.ts) say to each other: plain data only.
+ * Frames go in as transferred ImageBitmaps; results come back as numbers and typed arrays.
+ */
+import type { ExpressionPrediction, FaceBox, Manifest } from '@fer/core';
+import type { Stage } from '../perf/perfStats';
+import type { LiveFrame } from '../pipeline/liveAnalyzer';
+import type { Saliency } from '../pipeline/analyze';
+import type { BackendReport, BackendRequest } from '../runtime/backendChoice';
+import type { RuntimeUrls } from '../runtime/runtime';
+import type { FaceTrackerOptions } from '../tracking/faceTracker';
+
+export interface InitRequest {
+  urls: RuntimeUrls;
+  backend: BackendRequest;
+}
+
+export interface InitResult {
+  manifest: Manifest;
+  backend: BackendReport;
+}
+
+/** A stream of video frames analysed with tracking (live mode, an audience session). */
+export interface StreamOptions {
+  /** Unique per stream on this worker. */
+  stream: string;
+  /** Also detect on overlapping tiles (audience mode: small faces). */
+  tiled: boolean;
+  tracking?: FaceTrackerOptions;
+}
+
+export interface FrameRequest {
+  stream: string;
+  /** Transferred: the worker closes it. */
+  bitmap: ImageBitmap;
+  /** Capture time; must increase within a stream (tracking and smoothing run on it). */
+  nowMs: number;
+  saliency: boolean;
+}
+
+/** One face found in a photo. */
+export interface PhotoFace {
+  box: FaceBox;
+  prediction: ExpressionPrediction;
+  /** Undefined when saliency failed (see `saliencyProblem`). */
+  saliency: Saliency | undefined;
+}
+
+export interface PhotoResult {
+  /** In the detector's order, in the bitmap's pixels. */
+  faces: PhotoFace[];
+  ms: Record<Stage, number>;
+  /** Why saliency maps are missing although classification worked (a backend without gradient kernels). */
+  saliencyProblem: string | undefined;
+  /** Faces shorter than this (in the bitmap's pixels) may have been missed (see detection/smallFaces.ts). */
+  smallestFace: number;
+}
+
+/** The worker's methods (see rpc.ts). */
+export interface AnalysisApi {
+  [method: string]: (arg: never) => Promise<unknown>;
+  init(request: InitRequest): Promise<InitResult>;
+  openStream(options: StreamOptions): Promise<void>;
+  frame(request: FrameRequest): Promise<LiveFrame>;
+  /** Forgets a stream's faces and timings (camera switched or resumed). */
+  resetStream(request: { stream: string }): Promise<void>;
+  closeStream(request: { stream: string }): Promise<void>;
+  photo(request: { bitmap: ImageBitmap }): Promise<PhotoResult>;
+}

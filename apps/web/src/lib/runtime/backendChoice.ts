@@ -1,0 +1,105 @@
+/**
+ * Which tfjs backend runs the model, chosen by measurement: a WebGL that is a software renderer
+ * (SwiftShader, llvmpipe: virtual machines, remote desktops, blocklisted drivers) is no GPU, and
+ * there tfjs took seconds per face where WebAssembly took tens of milliseconds. So the worker
+ * times a warm batch on each usable candidate at first start, and the page remembers the winner
+ * per device. Pure functions here; the measuring is in tfBackend.ts.
+ */
+
+/** The tfjs backends this app can run on. */
+export type BackendName = 'webgpu' | 'webgl' | 'wasm';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm'];
+
+/** Reads a `?backend=webgpu|webgl|wasm` override (for a GPU driver that misbehaves, and for tests). */
+export function backendOverride(search: string): BackendName | undefined {
+  const value = new URLSearchParams(search).get('backend');
+  return BACKEND_NAMES.find((name) => name === value);
+}
+
+/** What the device is, as far as backend speed goes: a remembered choice holds only for the same. */
+export interface DeviceProfile {
+  userAgent: string;
+  /** The WebGL renderer's name (WEBGL_debug_renderer_info), or undefined without WebGL. */
+  renderer: string | undefined;
+  cores: number;
+  /** Cross-origin isolated: WebAssembly can use threads. */
+  isolated: boolean;
+}
+
+/** A measured choice, kept per device (localStorage) so the measurement runs once. */
+export interface RememberedChoice {
+  name: BackendName;
+  device: DeviceProfile;
+  /** Warm ms per face measured on each candidate. */
+  timings: Partial<Record<BackendName, number>>;
+  skipped: Partial<Record<BackendName, string>>;
+}
+
+/** What the page asks the worker for: a forced backend, or a choice (remembered, else measured). */
+export type BackendRequest = { force: BackendName; by: 'url' | 'user' } | { remembered: RememberedChoice | undefined };
+
+/** How the running backend was chosen, for the UI and the bench. */
+export interface BackendReport {
+  name: BackendName;
+  how: 'measured' | 'remembered' | 'url' | 'user';
+  timings: Partial<Record<BackendName, number>>;
+  /** Candidates not timed, and why (no adapter, software renderer, failed to start). */
+  skipped: Partial<Record<BackendName, string>>;
+  device: DeviceProfile;
+  /** WebAssembly threads in use (1 when not isolated, or on another backend). */
+  threads: number;
+  simd: boolean;
+}
+
+/** Renderer names of WebGL implemented on the CPU. */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|microsoft basic render/i;
+
+export function isSoftwareRenderer(renderer: string | undefined): boolean {
+  return renderer !== undefined && SOFTWARE_RENDERER.test(renderer);
+}
+
+export function sameDevice(a: DeviceProfile, b: DeviceProfile): boolean {
+  return a.userAgent === b.userAgent && a.renderer === b.renderer && a.cores === b.cores && a.isolated === b.isolated;
+}
+
+/** The fastest measured backend, or undefined when none was measured. */
+export function fastest(timings: Partial<Record<BackendName, number>>): BackendName | undefined {
+  let best: BackendName | undefined;
+  for (const name of BACKEND_NAMES) {
+    const ms = timings[name];
+    if (ms !== undefined && (best === undefined || ms < (timings[best] as number))) best = name;
+  }
+  return best;
+}
+
+const LABEL: Record<BackendName, string> = {
+  webgpu: 'the GPU (WebGPU)',
+  webgl: 'the GPU (WebGL)',
+  wasm: 'the CPU (WebAssembly)',
+};
+
+/** Where the model runs, in words: "the CPU (WebAssembly, SIMD, 2 threads)". */
+export function backendLabel(report: Pick<BackendReport, 'name' | 'threads' | 'simd'>): string {
+  if (report.name !== 'wasm') return LABEL[report.name];
+  const threads = `${report.threads} thread${report.threads === 1 ? '' : 's'}`;
+  return `the CPU (WebAssembly, ${report.simd ? 'SIMD, ' : ''}${threads})`;
+}
+
+const ms = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+
+/** Why this backend, in one sentence: the measurement, the skipped candidates, or the override. */
+export function backendReason(report: BackendReport): string {
+  if (report.how === 'url') return 'Chosen by the ?backend= address parameter.';
+  if (report.how === 'user') return 'Chosen by you in Settings.';
+  const measured = BACKEND_NAMES.filter((name) => report.timings[name] !== undefined).map(
+    (name) => `${LABEL[name]} ${ms(report.timings[name] as number)}`,
+  );
+  const skipped = BACKEND_NAMES.filter((name) => report.skipped[name] !== undefined).map((name) => `${LABEL[name]}: ${report.skipped[name]}`);
+  const parts = [
+    measured.length > 0 ? `Fastest measured per face: ${measured.join(', ')}.` : '',
+    skipped.length > 0 ? `Not used: ${skipped.join('; ')}.` : '',
+    report.how === 'remembered' ? 'Measured on an earlier visit on this device.' : '',
+  ];
+  return parts.filter(Boolean).join(' ');
+}
