@@ -7,6 +7,8 @@ const config = {
   compilerOptions: { runes: true },
   kit: {
     adapter: adapter({ strict: true }),
+    // src/service-worker.ts is registered by the app (lib/pwa/serviceWorker.svelte.ts, as sw.js).
+    serviceWorker: { register: false },
     // Privacy: the app talks to its own origin only. MediaPipe's tasks-vision posts usage
     // telemetry to a Google host; connect-src 'self' blocks it. Prerendered pages carry this
     // as a <meta> tag with hashes of SvelteKit's inline bootstrap script.

@@ -52,7 +52,9 @@ export default defineConfig({
     ]),
     sveltekit(),
     SvelteKitPWA({
-      strategies: 'generateSW',
+      // src/service-worker.ts (built by SvelteKit): it adds COOP/COEP where a host sends none.
+      strategies: 'injectManifest',
+      filename: 'sw.js',
       registerType: 'prompt',
       // Registered by hand with workbox-window (src/lib/pwa/update.svelte.ts) to drive the reload prompt.
       injectRegister: false,
@@ -72,7 +74,7 @@ export default defineConfig({
           { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
       },
-      workbox: {
+      injectManifest: {
         globPatterns: [
           'client/**/*.{js,css,ico,png,svg,webmanifest}',
           'prerendered/**/*.{html,json}',
@@ -87,8 +89,6 @@ export default defineConfig({
         globIgnores: ['server/**', 'client/models/**/*.svg', 'client/mediapipe/wasm/vision_wasm{,_nosimd}_internal.js'],
         // tasks-vision's wasm is ~13 MB; workbox skips files over 2 MB by default.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
-        navigateFallback: '/',
-        cleanupOutdatedCaches: true,
       },
     }),
   ],

@@ -21,15 +21,20 @@ export interface MemoryFile {
 /**
  * Serves `mounts` (see `staticMounts`) and in-memory `files` on 127.0.0.1 at a free port, for
  * tests and benchmarks that need pages and models on one origin without vite. As static hosts
- * do, '/dir/' serves dir/index.html and '/page' serves page.html when there is no file 'page'.
+ * do, '/dir/' serves dir/index.html and '/page' serves page.html when there is no file 'page'. It
+ * sends the COOP/COEP headers (cross-origin isolation) unless `options.isolated` is false.
  */
-export async function serveStatic(mounts: readonly StaticMount[], files: Readonly<Record<string, MemoryFile>> = {}): Promise<StaticServer> {
+export async function serveStatic(
+  mounts: readonly StaticMount[],
+  files: Readonly<Record<string, MemoryFile>> = {},
+  options: { isolated?: boolean } = {},
+): Promise<StaticServer> {
   const fromDisk = mountsHandler(mounts);
   const onDisk = (path: string) =>
     mounts.some((m) => path.startsWith(m.url) && existsSync(join(m.dir, decodeURIComponent(path.slice(m.url.length)))));
   const server: Server = createServer((req, res) => {
-    // Cross-origin isolated like the app's hosts (static/_headers): WebAssembly threads work.
-    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
+    // Cross-origin isolated like the app's hosts (static/_headers), unless playing a host that can't be.
+    if (options.isolated !== false) for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const memory = files[path];
     if (memory !== undefined) {

@@ -21,7 +21,7 @@ function deployVersionB(site: string): void {
   const sw = join(site, 'sw.js');
   const before = readFileSync(sw, 'utf8');
   // The app shell's precache entry; workbox fetches an entry again when its revision changes.
-  const after = before.replace(/\{url:"\/",revision:"[0-9a-f]+"\}/, '{url:"/",revision:"version-b"}');
+  const after = before.replace(/\{"revision":"[0-9a-f]+","url":"\/"\}/, '{"revision":"version-b","url":"/"}');
   if (after === before) throw new Error('no precache entry for "/" in sw.js: the workbox build changed');
   writeFileSync(sw, after);
 }
