@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { browserBundle } from '../tools/browserBundle';
 import type { MemoryFile } from '../tools/staticServer';
 
-export { ANALYSIS_WORKER_PATH } from './benchRuntime';
+export { ANALYSIS_WORKER_PATH } from './analysisWorkerPath';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 

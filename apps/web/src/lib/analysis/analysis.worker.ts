@@ -2,7 +2,7 @@
 /**
  * The analysis worker: detection (MediaPipe tasks-vision, CPU delegate), crops, classification,
  * saliency and tracking, off the page's main thread, which only draws and handles input. Frames
- * arrive as transferred ImageBitmaps and are closed here; results go back as plain data.
+ * arrive as transferred VideoFrames or ImageBitmaps and are closed here; results go back as plain data.
  */
 import { ArtifactError } from '@fer/core';
 import { TiledDetector } from '../detection/tiledDetection';
@@ -46,11 +46,11 @@ const api: AnalysisApi = {
     );
     return Promise.resolve();
   },
-  async frame({ stream: id, bitmap, nowMs, saliency }: FrameRequest) {
+  async frame({ stream: id, frame, nowMs, saliency }: FrameRequest) {
     try {
-      return await stream(id).process(bitmap, nowMs, { saliency });
+      return await stream(id).process(frame, nowMs, { saliency });
     } finally {
-      bitmap.close();
+      frame.close();
     }
   },
   resetStream({ stream: id }) {

@@ -1,6 +1,6 @@
 /**
  * What the page and the analysis worker (analysis.worker.ts) say to each other: plain data only.
- * Frames go in as transferred ImageBitmaps; results come back as numbers and typed arrays.
+ * Frames go in as transferred VideoFrames or ImageBitmaps; results come back as numbers and typed arrays.
  */
 import type { ExpressionPrediction, FaceBox, Manifest } from '@fer/core';
 import type { Stage } from '../perf/perfStats';
@@ -29,10 +29,13 @@ export interface StreamOptions {
   tracking?: FaceTrackerOptions;
 }
 
+/** A video frame handed to the worker: a VideoFrame (no copy on the page) where the browser has them. */
+export type TransferableFrame = VideoFrame | ImageBitmap;
+
 export interface FrameRequest {
   stream: string;
   /** Transferred: the worker closes it. */
-  bitmap: ImageBitmap;
+  frame: TransferableFrame;
   /** Capture time; must increase within a stream (tracking and smoothing run on it). */
   nowMs: number;
   saliency: boolean;

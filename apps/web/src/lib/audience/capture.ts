@@ -5,6 +5,7 @@
  * waiting (the latest wins while the worker is busy), a file waits for each one.
  */
 import type { AnalysisClient, AppRuntime, FrameStream } from '../analysis/analysisClient.js';
+import type { TransferableFrame } from '../analysis/protocol.js';
 import type { LiveFace } from '../pipeline/liveAnalyzer.js';
 import type { FaceTrackerOptions } from '../tracking/faceTracker.js';
 import type { SessionRecorder, SessionSink } from './recorder.js';
@@ -34,16 +35,16 @@ export class AudienceCapture {
    * (the time it was captured) and `onfaces` runs. `trackMs` drives tracking and smoothing and
    * must increase (wall clock, so smoothing goes on while paused).
    */
-  submit(bitmap: ImageBitmap, trackMs: number, sessionMs: number, onfaces: (faces: LiveFace[]) => void): void {
-    this.stream.submit(bitmap, trackMs, false, ({ faces }) => {
+  submit(frame: TransferableFrame, trackMs: number, sessionMs: number, onfaces: (faces: LiveFace[]) => void): void {
+    this.stream.submit(frame, trackMs, false, ({ faces }) => {
       this.recorder.record(sessionMs, faces);
       onfaces(faces);
     });
   }
 
   /** Analyses one frame (transferred) and records it at `sessionMs`; for files, where every frame counts. */
-  async ingest(bitmap: ImageBitmap, trackMs: number, sessionMs = trackMs): Promise<LiveFace[]> {
-    const { faces } = await this.stream.analyze(bitmap, trackMs);
+  async ingest(frame: TransferableFrame, trackMs: number, sessionMs = trackMs): Promise<LiveFace[]> {
+    const { faces } = await this.stream.analyze(frame, trackMs);
     this.recorder.record(sessionMs, faces);
     return faces;
   }

@@ -34,7 +34,7 @@ export interface DetectedFace {
   keypoints: { x: number; y: number }[];
 }
 
-export type VideoFrameSource = HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap;
+export type VideoFrameSource = HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap | VideoFrame;
 export type StillImageSource = HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap;
 
 export interface FaceDetectorHandle {
@@ -91,6 +91,7 @@ export function frameSize(frame: VideoFrameSource | StillImageSource): [number, 
   if (typeof HTMLImageElement !== 'undefined' && frame instanceof HTMLImageElement) {
     return [frame.naturalWidth, frame.naturalHeight];
   }
+  if ('displayWidth' in frame) return [frame.displayWidth, frame.displayHeight]; // a VideoFrame
   return [frame.width, frame.height];
 }
 

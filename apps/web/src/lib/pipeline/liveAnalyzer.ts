@@ -58,7 +58,7 @@ export class LiveAnalyzer {
     this.detect = options.detect ?? ((frame, nowMs) => runtime.detector.detectForVideo(frame, nowMs));
   }
 
-  /** Processes a frame (an ImageBitmap in the worker); `nowMs` must increase from call to call. */
+  /** Processes a frame (a VideoFrame or ImageBitmap in the worker); `nowMs` must increase from call to call. */
   async process(video: VideoFrameSource, nowMs: number, options: { saliency: boolean }): Promise<LiveFrame> {
     const { classifier } = this.runtime;
     let start = performance.now();

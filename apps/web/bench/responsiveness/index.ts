@@ -1,0 +1,178 @@
+/**
+ * Bench module "responsiveness": is the page still responsive while it analyses eight faces? The
+ * built app's audience page (vite build, served with its COOP/COEP headers) records a live session
+ * from a fake 1280x720 camera of eight FER2013 faces; during it, synthetic clicks on a marker
+ * button go through Chromium's input pipeline (CDP), and the page measures how long each waited
+ * before its handler ran (handler start minus the event's timeStamp), and every main-thread task
+ * over 50 ms (PerformanceObserver 'longtask'). Also: frames/s analysed live (from the session
+ * saved in IndexedDB), and the backend and threads the app chose by itself.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
+import { renderAudienceVideo, writeAudienceY4m } from '../../scripts/make-audience-video';
+import { CHROMIUM_FLAGS, chromiumPath, fakeCameraFlags } from '../../test/helpers/chromium.js';
+import { serveStatic } from '../../tools/staticServer';
+import type { BenchModule } from '../types';
+
+const appDir = fileURLToPath(new URL('../..', import.meta.url));
+const FACES = 8;
+const WARMUP_MS = 3000;
+const CLICK_EVERY_MS = 1000;
+
+export interface ResponsivenessResult {
+  camera: { width: number; height: number; fps: number; faces: number };
+  backend: string;
+  threads: number;
+  crossOriginIsolated: boolean;
+  measuredMs: number;
+  clicks: number;
+  /** Click to handler, ms: how long input waited for the main thread. */
+  clickDelayMs: { median: number; max: number };
+  /** Main-thread tasks over 50 ms during the measurement. */
+  longTasks: { count: number; maxMs: number };
+  /** Frames analysed per second over the whole session (warm-up included). */
+  liveAnalysedFps: number;
+  browser: string;
+  targets: { longestTaskMs: 50; clickDelayMs: 100 };
+}
+
+interface PageMeasures {
+  delays: number[];
+  longTasks: number[];
+}
+
+declare global {
+  interface Window {
+    ferBench?: PageMeasures;
+  }
+}
+
+/** Starts recording click delays and long tasks in the page. */
+function startMeasuring(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const measures: PageMeasures = { delays: [], longTasks: [] };
+    window.ferBench = measures;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) measures.longTasks.push(entry.duration);
+    }).observe({ type: 'longtask' });
+    // Capture phase on the document: runs first, before the app's own handler.
+    document.addEventListener('click', (event) => measures.delays.push(performance.now() - event.timeStamp), { capture: true });
+  });
+}
+
+/** Frames and duration of the session saved in IndexedDB (lib/audience/store.ts). */
+function savedSession(page: Page): Promise<{ frameCount: number; durationMs: number }> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('fer-audience');
+        open.onerror = () => reject(new Error('cannot open the session store'));
+        open.onsuccess = () => {
+          const get = open.result.transaction('sessions').objectStore('sessions').getAll();
+          get.onsuccess = () => {
+            const [meta] = get.result as { frameCount: number; durationMs: number }[];
+            if (meta === undefined) reject(new Error('no session saved'));
+            else resolve({ frameCount: meta.frameCount, durationMs: meta.durationMs });
+          };
+        };
+      }),
+  );
+}
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+export const responsivenessBench: BenchModule<ResponsivenessResult> = {
+  name: 'responsiveness',
+  description: 'main-thread responsiveness of the built app during eight-face live audience analysis',
+
+  skipReason({ ferDir, modelsDir }) {
+    if (!existsSync(chromiumPath)) return `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+    if (!existsSync(join(ferDir, 'test'))) return `FER2013 not found at ${ferDir} (set FER2013_DIR)`;
+    if (!existsSync(join(modelsDir, 'manifest.json'))) return `no trained model in ${modelsDir} (run pnpm train, or set FER_MODELS_DIR)`;
+    return undefined;
+  },
+
+  async run({ ferDir, modelsDir, tmp, seconds, log }) {
+    log('responsiveness: building the app (vite build)');
+    // NODE_ENV: a production build, as shipped (the runner may run under a test environment).
+    execFileSync('pnpm', ['exec', 'vite', 'build', '--logLevel', 'warn'], {
+      cwd: appDir,
+      env: { ...process.env, FER_MODELS_DIR: modelsDir, NODE_ENV: 'production' },
+      stdio: 'pipe',
+    });
+    const video = renderAudienceVideo({ ferDir });
+    const cameraFile = join(tmp, 'responsiveness.y4m');
+    writeAudienceY4m(video, cameraFile);
+    const server = await serveStatic([{ url: '/', dir: join(appDir, 'build') }]);
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [...CHROMIUM_FLAGS, ...fakeCameraFlags(cameraFile)],
+    });
+    try {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${server.origin}/audience`);
+      await page.locator('[data-state="audience-ready"]').waitFor({ timeout: 120_000 });
+      await page.getByRole('button', { name: 'Start session' }).click();
+      await page.locator('[data-state="session-recording"]').waitFor({ timeout: 30_000 });
+      await page.waitForFunction((faces) => document.querySelector('[data-testid="face-count"]')?.textContent === String(faces), FACES, {
+        timeout: 60_000,
+      });
+      await page.waitForTimeout(WARMUP_MS);
+
+      log(`responsiveness: ${seconds} s of eight-face live analysis, a marker click every ${CLICK_EVERY_MS} ms`);
+      await startMeasuring(page);
+      const start = Date.now();
+      let clicks = 0;
+      while (Date.now() - start < seconds * 1000) {
+        const next = start + (clicks + 1) * CLICK_EVERY_MS;
+        await page.waitForTimeout(Math.max(0, next - Date.now()));
+        await page.getByRole('button', { name: 'Punch line' }).click();
+        clicks++;
+      }
+      const measuredMs = Date.now() - start;
+      const measures = await page.evaluate(() => window.ferBench as PageMeasures);
+      await page.getByRole('button', { name: 'Stop session' }).click();
+      await page.getByTestId('session-list').locator('li').first().waitFor({ timeout: 30_000 });
+      const session = await savedSession(page);
+      const isolated = await page.evaluate(() => crossOriginIsolated);
+      // The backend the app chose on this device, as its main page reports it (remembered, so no new measurement).
+      await page.goto(`${server.origin}/`);
+      const ready = page.locator('[data-state="model-ready"]');
+      await ready.waitFor({ timeout: 120_000 });
+      return {
+        camera: { width: video.width, height: video.height, fps: video.fps, faces: FACES },
+        backend: (await ready.innerText()).replace(/^.*Running on /s, '').trim(),
+        threads: Number(await ready.getAttribute('data-threads')),
+        crossOriginIsolated: isolated,
+        measuredMs,
+        clicks,
+        clickDelayMs: { median: median(measures.delays), max: Math.max(0, ...measures.delays) },
+        longTasks: { count: measures.longTasks.length, maxMs: Math.max(0, ...measures.longTasks) },
+        liveAnalysedFps: session.durationMs > 0 ? (session.frameCount - 1) / (session.durationMs / 1000) : 0,
+        browser: browser.version(),
+        targets: { longestTaskMs: 50, clickDelayMs: 100 },
+      };
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+
+  markdown(r) {
+    const ms = (value: number) => `${value.toFixed(1)} ms`;
+    return [
+      `Eight faces live (${r.camera.width}x${r.camera.height} fake camera at ${r.camera.fps} fps), ${(r.measuredMs / 1000).toFixed(0)} s, ${r.clicks} marker clicks; model on ${r.backend}`,
+      '',
+      '| measure | value | target |',
+      '| --- | --- | --- |',
+      `| click to handler, median / max | ${ms(r.clickDelayMs.median)} / ${ms(r.clickDelayMs.max)} | max <= ${r.targets.clickDelayMs} ms |`,
+      `| main-thread tasks over 50 ms | ${r.longTasks.count} (longest ${r.longTasks.count > 0 ? ms(r.longTasks.maxMs) : '–'}) | none |`,
+      `| frames analysed per second, live | ${r.liveAnalysedFps.toFixed(1)} | – |`,
+      `| cross-origin isolated, WebAssembly threads | ${r.crossOriginIsolated ? 'yes' : 'no'}, ${r.threads} | threads > 1 |`,
+    ].join('\n');
+  },
+};
