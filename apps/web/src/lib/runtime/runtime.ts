@@ -16,13 +16,13 @@ export interface RuntimeUrls {
   detectorModel: string;
 }
 
-/** Absolute URLs under the app's base path (a worker resolves relative URLs against its own script). */
-export function runtimeUrls(base: string, origin = location.origin): RuntimeUrls {
+/** URLs under the app's base path, from the origin's root (so the worker resolves them as the page does; error messages name them so). */
+export function runtimeUrls(base: string): RuntimeUrls {
   return {
-    models: `${origin}${base}/models/`,
-    tfjsWasm: `${origin}${base}/tfjs-wasm/`,
-    mediapipeWasm: `${origin}${base}/mediapipe/wasm/`,
-    detectorModel: `${origin}${base}/detector/face_detection_short_range.tflite`,
+    models: `${base}/models/`,
+    tfjsWasm: `${base}/tfjs-wasm/`,
+    mediapipeWasm: `${base}/mediapipe/wasm/`,
+    detectorModel: `${base}/detector/face_detection_short_range.tflite`,
   };
 }
 
@@ -49,7 +49,7 @@ export async function loadRuntime(urls: RuntimeUrls, request: BackendRequest): P
   );
   const classifierPromise = startBackend(urls.tfjsWasm, request, {
     load: () =>
-      ExpressionClassifier.create(fetchReader(new URL(urls.models))).catch((error: unknown) => {
+      ExpressionClassifier.create(fetchReader(new URL(urls.models, location.href))).catch((error: unknown) => {
         const file = error instanceof ArtifactError ? urls.models + error.file : undefined;
         throw new RuntimeLoadError('classifier', file, messageOf(error), { cause: error });
       }),
