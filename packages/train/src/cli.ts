@@ -112,6 +112,7 @@ program
       .default('float16'),
   )
   .option('--svm-c <list>', 'comma-separated SVM C candidates, chosen on the validation split', numberList)
+  .option('--pixel-svm-c <list>', 'C candidates of the raw-pixel baseline SVM (the quick preset fits no baseline)', numberList)
   .option('--teacher <dir>', "the teacher's soft targets (pnpm teacher)", resolve(repoRoot, 'packages/train/teacher'))
   .option('--limit <n>', 'use at most n images per split (stratified), for smoke runs', positiveInteger)
   .addOption(backendOption())

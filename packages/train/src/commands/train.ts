@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { faceViews, passesPerFace, type Evaluation, type InputSpec } from '@fer/core';
+import { faceViews, passesPerFace, type InputSpec } from '@fer/core';
 import { selectTrainingBackend, type BackendInfo, type BackendPreference } from '../backend/selectBackend.js';
 import { fingerprintImages } from '../data/cache.js';
 import type { LabeledImages } from '../data/dataset.js';
@@ -11,7 +11,15 @@ import { subsample } from '../data/subsample.js';
 import { DEFAULT_VALIDATION_SPLIT, repeatsOf } from '../data/validationSplit.js';
 import { readSoftTargets, targetsFor, type TeacherProvenance } from '../distillation/softTargets.js';
 import { evaluateScores } from '../evaluation/metrics.js';
-import { CLASSIFIER_NAMES, HISTORY_CHART, comparisonTable, confusionSvg, historySvg, renderReport } from '../evaluation/report.js';
+import {
+  CLASSIFIER_NAMES,
+  HISTORY_CHART,
+  comparisonTable,
+  confusionSvg,
+  historySvg,
+  renderReport,
+  type ClassifierMetrics,
+} from '../evaluation/report.js';
 import { exportModels, type WeightPrecision } from '../export/exportModels.js';
 import { roundWeightsToFloat16 } from '../export/float16.js';
 import { summarizeTimes, timeRuns } from '../bench/jobs.js';
@@ -52,6 +60,8 @@ export interface TrainCommandOptions {
   /** Precision of the exported CNN weights; float16 halves the download (the SVM is fitted on the rounded CNN). */
   weightPrecision: WeightPrecision;
   svmC?: number[];
+  /** C candidates of the raw-pixel baseline SVM; the preset's when absent (the quick preset has none: no baseline). */
+  pixelSvmC?: number[];
   /** Folder of the teacher's soft targets (`fer teacher`), read when the preset distils. */
   teacher: string;
   limit?: number;
@@ -95,7 +105,7 @@ function resolveSettings(options: TrainCommandOptions): Settings {
     mirrorAverage,
     testTimeViews,
     svmC: options.svmC ?? preset.svmC,
-    pixelSvmC: preset.pixelSvmC,
+    pixelSvmC: options.pixelSvmC ?? preset.pixelSvmC,
   };
 }
 
@@ -245,13 +255,13 @@ async function trainNetwork(
   }
 }
 
-/** The SVM on the CNN's features and the raw-pixel baseline, each with C chosen on the validation split. */
+/** The SVM on the CNN's features and the raw-pixel baseline (unless skipped), each with C chosen on the validation split. */
 function fitClassifiers(
   settings: Settings,
   splits: Splits,
   fitFeatures: ExtractedFeatures,
   validationFeatures: ExtractedFeatures,
-): { cnnSvm: SvmHead; pixelSvm: SvmHead } {
+): { cnnSvm: SvmHead; pixelSvm: SvmHead | undefined } {
   const svmOptions = { candidates: settings.svmC, loss: 'squared-hinge', seed: settings.config.seed, classWeight: 'none' } as const;
   console.error(
     `fitting the linear SVM on ${splits.fit.count} x ${fitFeatures.dims} features, C in {${settings.svmC.join(', ')}}, chosen on validation...`,
@@ -262,6 +272,7 @@ function fitClassifiers(
     fitFeatures.dims,
     svmOptions,
   );
+  if (settings.pixelSvmC.length === 0) return { cnnSvm, pixelSvm: undefined };
   const pixels = splits.input.height * splits.input.width;
   console.error(`fitting the raw-pixel baseline SVM on ${splits.fit.count} x ${pixels} pixels...`);
   const pixelSvm = fitSvmHead(
@@ -273,17 +284,16 @@ function fitClassifiers(
   return { cnnSvm, pixelSvm };
 }
 
-type ClassifierMetrics = Record<keyof typeof CLASSIFIER_NAMES, Evaluation>;
-
 /** Scores each classifier on `images` (rows of `scores` follow them), leaving out `skip` when given. */
 function scoreAll(
-  scores: Record<keyof typeof CLASSIFIER_NAMES, Float32Array>,
+  scores: { cnnSoftmax: Float32Array; cnnSvm: Float32Array; pixelSvm: Float32Array | undefined },
   images: LabeledImages,
   split: string,
   skip?: ReadonlySet<number>,
 ): ClassifierMetrics {
   const evaluate = (rows: Float32Array) => evaluateScores(rows, images.labels, split, skip);
-  return { pixelSvm: evaluate(scores.pixelSvm), cnnSoftmax: evaluate(scores.cnnSoftmax), cnnSvm: evaluate(scores.cnnSvm) };
+  const classifiers = { cnnSoftmax: evaluate(scores.cnnSoftmax), cnnSvm: evaluate(scores.cnnSvm) };
+  return scores.pixelSvm === undefined ? classifiers : { pixelSvm: evaluate(scores.pixelSvm), ...classifiers };
 }
 
 /** Median ms of one CNN forward pass on a single face (batch 1, as the app runs it), after warm-up. */
@@ -352,12 +362,12 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   const features = await extractAll(shipped, settings, splits, bestEpoch);
   const { cnnSvm, pixelSvm } = fitClassifiers(settings, splits, features.fit, features.validation);
   const validationMetrics = scoreAll(
-    { pixelSvm: pixelSvm.validationScores, cnnSoftmax: features.validation.cnnProbabilities, cnnSvm: cnnSvm.validationScores },
+    { pixelSvm: pixelSvm?.validationScores, cnnSoftmax: features.validation.cnnProbabilities, cnnSvm: cnnSvm.validationScores },
     splits.validation,
     'validation',
   );
   const testScores = {
-    pixelSvm: pixelSvm.score(Float32Array.from(splits.test.pixels)),
+    pixelSvm: pixelSvm?.score(Float32Array.from(splits.test.pixels)),
     cnnSoftmax: features.test.cnnProbabilities,
     cnnSvm: cnnSvm.score(features.test.features),
   };
@@ -461,7 +471,7 @@ async function trainingRecord(
   bestEpoch: number,
   shipped: ShippedCnn,
   cnnSvm: SvmHead,
-  pixelSvm: SvmHead,
+  pixelSvm: SvmHead | undefined,
   splits: Splits,
   teacher: TeacherProvenance | undefined,
   startedAt: number,
@@ -486,7 +496,11 @@ async function trainingRecord(
       count: splits.validation.count,
       rule: 'stratified by class; only faces that occur once in Training and not in PublicTest',
     },
-    validationAccuracy: { cnnSvm: validation.cnnSvm.accuracy, cnnSoftmax: validation.cnnSoftmax.accuracy, pixelSvm: validation.pixelSvm.accuracy },
+    validationAccuracy: {
+      cnnSvm: validation.cnnSvm.accuracy,
+      cnnSoftmax: validation.cnnSoftmax.accuracy,
+      pixelSvm: validation.pixelSvm?.accuracy ?? null,
+    },
     testWithoutRepeats: {
       count: testWithoutRepeats.cnnSvm.count,
       cnnSvm: testWithoutRepeats.cnnSvm.accuracy,
@@ -498,7 +512,7 @@ async function trainingRecord(
     cnnCpuSeconds: Math.round(trained.progress.cpuSeconds),
     svmSeconds: Math.round(cnnSvm.seconds),
     svmCSearch: cnnSvm.search,
-    pixelSvmCSearch: pixelSvm.search,
+    pixelSvmCSearch: pixelSvm?.search ?? [],
     macs: countMacs(cnn),
     cnnPassesPerFace: passesPerFace(faceViews(splits.input, settings.mirrorAverage, settings.testTimeViews)),
     parameters: cnn.countParams(),

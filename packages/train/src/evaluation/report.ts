@@ -10,6 +10,9 @@ export const CLASSIFIER_NAMES = {
   cnnSvm: 'CNN features + linear SVM (exported)',
 } as const;
 
+/** Each classifier's evaluation on one split; no pixelSvm when the preset skips the baseline. */
+export type ClassifierMetrics = { cnnSoftmax: Evaluation; cnnSvm: Evaluation; pixelSvm?: Evaluation };
+
 const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
 
 /** The per-face compute budget the CNN is designed under (see the report's "Size and speed"). */
@@ -22,10 +25,12 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
 }
 
 /** One row per classifier: the comparison the method is about. */
-export function comparisonTable(evaluations: Readonly<Record<string, Evaluation>>, names: Readonly<Record<string, string>>): string {
+export function comparisonTable(evaluations: Readonly<Record<string, Evaluation | undefined>>, names: Readonly<Record<string, string>>): string {
   return markdownTable(
     ['classifier', 'split', 'images', 'accuracy', 'macro-F1'],
-    Object.entries(evaluations).map(([key, e]) => [names[key] ?? key, e.split, e.count, percent(e.accuracy), percent(e.macroF1)]),
+    Object.entries(evaluations)
+      .filter((entry): entry is [string, Evaluation] => entry[1] !== undefined)
+      .map(([key, e]) => [names[key] ?? key, e.split, e.count, percent(e.accuracy), percent(e.macroF1)]),
   );
 }
 
@@ -101,14 +106,14 @@ function exportedEpochs({ bestEpoch, fusedEpochs }: { bestEpoch: number; fusedEp
 export function renderReport(
   scores: {
     /** The validation split carved from Training, where every choice was made. */
-    validation: Record<keyof typeof CLASSIFIER_NAMES, Evaluation>;
+    validation: ClassifierMetrics;
     /** PublicTest, scored once. */
-    test: Record<keyof typeof CLASSIFIER_NAMES, Evaluation>;
+    test: ClassifierMetrics;
     /** PublicTest without the faces repeated from Training. */
-    testWithoutRepeats: Record<keyof typeof CLASSIFIER_NAMES, Evaluation>;
+    testWithoutRepeats: ClassifierMetrics;
   },
   cnnSvm: SvmHead,
-  pixelSvm: SvmHead,
+  pixelSvm: SvmHead | undefined,
   training: {
     command: string;
     backend: string;
@@ -175,7 +180,10 @@ export function renderReport(
     '',
     markdownTable(
       ['features', 'C', 'validation accuracy'],
-      [...cnnSvm.search.map((s) => [features, s.C, percent(s.accuracy)]), ...pixelSvm.search.map((s) => ['raw pixels', s.C, percent(s.accuracy)])],
+      [
+        ...cnnSvm.search.map((s) => [features, s.C, percent(s.accuracy)]),
+        ...(pixelSvm?.search ?? []).map((s) => ['raw pixels', s.C, percent(s.accuracy)]),
+      ],
     ),
     '',
     `Calibration: probabilities are softmax(scores / T) with T = ${cnnSvm.temperature.toFixed(4)}, fitted on the validation split.`,
