@@ -11,7 +11,7 @@
  * analysis rate: the app analyses up to 15 frames/s, which on 2 busy cores would take an hour for
  * 10 minutes of video; every frame is still decoded and streamed at either rate.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -31,6 +31,7 @@ import { CHROMIUM_FLAGS, chromiumPath } from '../../test/helpers/chromium.js';
 import { browserBundle } from '../../tools/browserBundle';
 import { analysisWorkerFile, ANALYSIS_WORKER_PATH } from '../analysisWorker';
 import { serveStatic } from '../../tools/staticServer';
+import { browserBenchSkipReason } from '../requirements';
 import type { BenchModule } from '../types';
 import type { AudiencePass } from './protocol';
 
@@ -102,12 +103,7 @@ export const audienceBench: BenchModule<AudienceBenchResult> = {
   name: 'audience',
   description: 'audience mode on a long 720p video file: decode and analysis frames/s, peak JS heap and browser memory',
 
-  skipReason({ ferDir, modelsDir }) {
-    if (!existsSync(chromiumPath)) return `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
-    if (!existsSync(join(ferDir, 'test'))) return `FER2013 not found at ${ferDir} (set FER2013_DIR)`;
-    if (!existsSync(join(modelsDir, 'manifest.json'))) return `no trained model in ${modelsDir} (run pnpm train, or set FER_MODELS_DIR)`;
-    return undefined;
-  },
+  skipReason: browserBenchSkipReason,
 
   async run({ ferDir, modelsDir, tmp, log }) {
     const minutes = Number(process.env.AUDIENCE_BENCH_MINUTES ?? 10);

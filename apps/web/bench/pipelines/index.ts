@@ -13,6 +13,7 @@ import { CHROMIUM_FLAGS, chromiumPath, fakeCameraFlags } from '../../test/helper
 import { browserBundle } from '../../tools/browserBundle';
 import { analysisWorkerFile, ANALYSIS_WORKER_PATH } from '../analysisWorker';
 import { serveStatic } from '../../tools/staticServer';
+import { browserBenchSkipReason } from '../requirements';
 import type { BenchModule } from '../types';
 import { BENCH_URLS } from './adapter';
 import { PIPELINE_IDS, type PipelineRun } from './protocol';
@@ -69,12 +70,7 @@ export const pipelinesBench: BenchModule<PipelinesResult> = {
   name: 'pipelines',
   description: 'live expression pipelines on a fake FER2013 camera: this app vs @vladmandic/face-api vs @vladmandic/human',
 
-  skipReason({ ferDir, modelsDir }) {
-    if (!existsSync(chromiumPath)) return `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
-    if (!existsSync(join(ferDir, 'test'))) return `FER2013 not found at ${ferDir} (set FER2013_DIR)`;
-    if (!existsSync(join(modelsDir, 'manifest.json'))) return `no trained model in ${modelsDir} (run pnpm train, or set FER_MODELS_DIR)`;
-    return undefined;
-  },
+  skipReason: browserBenchSkipReason,
 
   async run({ ferDir, modelsDir, tmp, seconds, log }) {
     const cameraFile = join(tmp, 'pipelines.y4m');

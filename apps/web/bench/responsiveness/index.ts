@@ -8,13 +8,13 @@
  * saved in IndexedDB), and the backend and threads the app chose by itself.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { renderAudienceVideo, writeAudienceY4m } from '../../scripts/make-audience-video';
 import { CHROMIUM_FLAGS, chromiumPath, fakeCameraFlags } from '../../test/helpers/chromium.js';
 import { serveStatic } from '../../tools/staticServer';
+import { browserBenchSkipReason } from '../requirements';
 import type { BenchModule } from '../types';
 
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -89,12 +89,7 @@ export const responsivenessBench: BenchModule<ResponsivenessResult> = {
   name: 'responsiveness',
   description: 'main-thread responsiveness of the built app during eight-face live audience analysis',
 
-  skipReason({ ferDir, modelsDir }) {
-    if (!existsSync(chromiumPath)) return `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
-    if (!existsSync(join(ferDir, 'test'))) return `FER2013 not found at ${ferDir} (set FER2013_DIR)`;
-    if (!existsSync(join(modelsDir, 'manifest.json'))) return `no trained model in ${modelsDir} (run pnpm train, or set FER_MODELS_DIR)`;
-    return undefined;
-  },
+  skipReason: browserBenchSkipReason,
 
   async run({ ferDir, modelsDir, tmp, seconds, log }) {
     log('responsiveness: building the app (vite build)');
