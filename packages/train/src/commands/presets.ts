@@ -14,8 +14,9 @@ export interface Preset {
   mirrorAverage: boolean;
   /** Transformed copies of each face whose scores are averaged with its own (see the manifest's cnn.testTimeViews). */
   testTimeViews: ViewSetName;
-  /** C candidates for the CNN-feature SVM and for the raw-pixel baseline (compared on the validation split); none: no baseline. */
+  /** C candidates for the CNN-feature SVM, compared on the validation split. */
   svmC: number[];
+  /** C candidates for the raw-pixel baseline SVM, compared likewise; empty: no baseline is fitted. */
   pixelSvmC: number[];
 }
 
@@ -39,7 +40,7 @@ export const PRESETS = {
       'a usable model in about 15 minutes: a small CNN on the face at half resolution (3 blocks of 2 convs, ~5.5M multiply-accumulates) distilled for 6 epochs',
     train: {
       ...common,
-      // Six epochs are too few for the full recipe's augmentation to pay off: the network would underfit.
+      // In six epochs the full recipe's augmentation and dropout left this network underfitting (compared on the validation split).
       augment: { flip: 0.5, maxShift: 3 },
       loss: recipe.loss,
       epochs: 6,
