@@ -39,6 +39,19 @@ class MemorySink implements SessionSink {
 const meta = { id: 's1', name: 'Test', source: 'camera' as const, createdAt: 0, width: 640, height: 480 };
 
 describe('SessionRecorder', () => {
+  it('keeps a frame by the state it was captured in, not the state its analysis ends in', async () => {
+    const recorder = new SessionRecorder(meta, new MemorySink());
+    const capturedRecording = recorder.state;
+    recorder.pause();
+    const capturedPaused = recorder.state;
+    recorder.record(100, [face(1, 'happy')], capturedRecording);
+    recorder.resume();
+    recorder.record(150, [face(1, 'sad')], capturedPaused);
+    await recorder.stop();
+    recorder.record(200, [face(1, 'happy')], capturedRecording);
+    expect(recorder.session.frames.map((f) => f.t)).toEqual([100]);
+  });
+
   it('records frames only while recording, saves them in ordered chunks, and the metadata last', async () => {
     const sink = new MemorySink();
     const recorder = new SessionRecorder(meta, sink, 2);

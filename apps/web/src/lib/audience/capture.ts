@@ -9,7 +9,7 @@ import type { TransferableFrame } from '../analysis/protocol.js';
 import type { LiveFace } from '../pipeline/liveAnalyzer.js';
 import type { FaceTrackerOptions } from '../tracking/faceTracker.js';
 import type { SessionRecorder, SessionSink } from './recorder.js';
-import type { VideoFile } from './videoFile.js';
+import type { DecodedFrame, VideoFile } from './videoFile.js';
 
 /**
  * Tracking for an audience: faces sit still but are small and many, so the detector misses one
@@ -32,12 +32,13 @@ export class AudienceCapture {
 
   /**
    * Hands a camera frame over and returns at once; once analysed it is recorded at `sessionMs`
-   * (the time it was captured) and `onfaces` runs. `trackMs` drives tracking and smoothing and
+   * (the time it was captured), if the session was recording then, and `onfaces` runs. `trackMs` drives tracking and smoothing and
    * must increase (wall clock, so smoothing goes on while paused).
    */
   submit(frame: TransferableFrame, trackMs: number, sessionMs: number, onfaces: (faces: LiveFace[]) => void): void {
+    const capturedWhile = this.recorder.state;
     this.stream.submit(frame, trackMs, false, ({ faces }) => {
-      this.recorder.record(sessionMs, faces);
+      this.recorder.record(sessionMs, faces, capturedWhile);
       onfaces(faces);
     });
   }
@@ -70,31 +71,51 @@ export interface FileAnalysisOptions {
   /** Analysis rate cap; faster videos have frames skipped at even steps. */
   maxFps: number;
   signal?: AbortSignal;
+  /** Called with each frame just before it goes to the worker (draw it now; its faces follow in `onFrame`). */
+  onPicture?: (frame: TransferableFrame) => void;
   /** Called after each analysed frame with progress 0..1 and that frame's faces. */
-  onFrame?: (progress: number, faces: LiveFace[], frame: HTMLCanvasElement) => void;
+  onFrame?: (progress: number, faces: LiveFace[]) => void;
   /** Resolves when a paused analysis may go on (checked before every frame). */
   whenRunning?: () => Promise<void>;
 }
 
 /**
- * Runs a whole video file through `capture`, frame by frame. Cancelling (the signal) or a decode
- * error part-way keeps the frames recorded so far; the recorder is stopped either way.
+ * Runs a whole video file through `capture`, frame by frame; the next frame decodes while the
+ * worker analyses this one. Cancelling (the signal) or a decode error part-way keeps the frames
+ * recorded so far; the recorder is stopped either way.
  * Resolves 'done' or 'cancelled'; rejects with a VideoFileError on a damaged file.
  */
 export async function analyzeVideoFile(video: VideoFile, capture: AudienceCapture, options: FileAnalysisOptions): Promise<'done' | 'cancelled'> {
   const { durationMs } = video.info;
+  const frames = video.frames({ maxFps: options.maxFps, ...(options.signal ? { signal: options.signal } : {}) });
+  let ahead: Promise<IteratorResult<DecodedFrame>> | undefined = frames.next();
   try {
-    for await (const frame of video.frames({ maxFps: options.maxFps, ...(options.signal ? { signal: options.signal } : {}) })) {
-      await options.whenRunning?.();
-      options.signal?.throwIfAborted();
-      const faces = await capture.ingest(await createImageBitmap(frame.canvas), frame.tMs);
-      options.onFrame?.(durationMs > 0 ? Math.min(1, frame.tMs / durationMs) : 0, faces, frame.canvas);
+    for (;;) {
+      const decoded: IteratorResult<DecodedFrame> = await ahead;
+      ahead = undefined;
+      if (decoded.done === true) return 'done';
+      const { frame, tMs } = decoded.value;
+      try {
+        await options.whenRunning?.();
+        options.signal?.throwIfAborted();
+      } catch (error) {
+        frame.close();
+        throw error;
+      }
+      options.onPicture?.(frame);
+      ahead = frames.next();
+      // Awaited on the next turn; this keeps its failure from counting as unhandled if analysis fails first.
+      ahead.catch(() => {});
+      const faces = await capture.ingest(frame, tMs);
+      options.onFrame?.(durationMs > 0 ? Math.min(1, tMs / durationMs) : 0, faces);
     }
-    return 'done';
   } catch (error) {
     if (options.signal?.aborted === true) return 'cancelled';
     throw error;
   } finally {
+    const pending = await ahead?.catch(() => undefined);
+    if (pending?.done === false) pending.value.frame.close();
+    await frames.return(undefined);
     capture.close();
     await capture.recorder.stop();
   }

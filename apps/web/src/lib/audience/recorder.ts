@@ -55,9 +55,13 @@ export class SessionRecorder {
     return this.session.meta.state;
   }
 
-  /** Adds a frame at `tMs` (session time; must not go back). Ignored unless recording. */
-  record(tMs: number, faces: readonly RecordedFace[]): void {
-    if (this.state !== 'recording') return;
+  /**
+   * Adds a frame at `tMs` (session time; must not go back). Kept when the session was recording as
+   * the frame was captured (`capturedWhile`, default: the state now; analysis finishes later, so a
+   * frame captured before a pause counts and one captured while paused does not) and is not stopped.
+   */
+  record(tMs: number, faces: readonly RecordedFace[], capturedWhile: RecorderState = this.state): void {
+    if (capturedWhile !== 'recording' || this.state === 'stopped') return;
     const t = Math.max(tMs, this.session.meta.durationMs);
     this.session.frames.push({
       t: round(t, 1),
