@@ -44,7 +44,8 @@ async function run(plan: PassPlan): Promise<AudiencePass> {
   let storageError: string | undefined;
   if (loaded === undefined) {
     try {
-      for await (const _frame of video.frames({ maxFps: plan.maxFps })) {
+      for await (const decoded of video.frames({ maxFps: plan.maxFps })) {
+        decoded.frame.close();
         if (++frames % 30 === 0) sample();
       }
     } finally {

@@ -8,7 +8,19 @@
  * couple of decoded frames are alive at a time, and the file is read in slices from the Blob, so a
  * long 720p recording streams through in constant memory.
  */
-import { BlobSource, Input, MATROSKA, MP4, QTFF, UnsupportedInputFormatError, VideoSampleSink, WEBM, type InputVideoTrack } from 'mediabunny';
+import {
+  BlobSource,
+  Input,
+  MATROSKA,
+  MP4,
+  QTFF,
+  UnsupportedInputFormatError,
+  VideoSampleSink,
+  WEBM,
+  type InputVideoTrack,
+  type VideoSample,
+} from 'mediabunny';
+import type { TransferableFrame } from '../analysis/protocol';
 
 export type VideoFileProblem = 'unsupported' | 'corrupt' | 'empty';
 
@@ -31,11 +43,11 @@ export interface VideoFileInfo {
   codec: string;
 }
 
-/** One decoded frame, drawn on a canvas the source reuses: read it before asking for the next one. */
+/** One decoded frame, upright; the receiver owns it: transfer it to the analysis worker or close() it. */
 export interface DecodedFrame {
   /** Milliseconds since the video's first frame. */
   tMs: number;
-  canvas: HTMLCanvasElement;
+  frame: TransferableFrame;
 }
 
 export interface FrameOptions {
@@ -89,12 +101,7 @@ export async function openVideoFile(file: Blob): Promise<VideoFile> {
 }
 
 async function* decodeFrames(track: InputVideoTrack, info: VideoFileInfo, options: FrameOptions): AsyncGenerator<DecodedFrame, void, undefined> {
-  const canvas = document.createElement('canvas');
-  canvas.width = info.width;
-  canvas.height = info.height;
-  // Frames are read back to the CPU for tfjs and MediaPipe every time.
-  const context = canvas.getContext('2d', { willReadFrequently: true });
-  if (context === null) throw new Error('no 2D canvas context');
+  const upright = new UprightFrames(info);
   const minGapMs = 1000 / options.maxFps;
   const firstMs = (await track.getFirstTimestamp()) * 1000;
   let nextMs = 0;
@@ -110,8 +117,7 @@ async function* decodeFrames(track: InputVideoTrack, info: VideoFileInfo, option
         // Half a millisecond of slack: container timestamps are rounded.
         if (tMs + 0.5 < nextMs) continue;
         nextMs = tMs + minGapMs;
-        sample.draw(context, 0, 0, info.width, info.height);
-        yield { tMs: Math.max(0, tMs), canvas };
+        yield { tMs: Math.max(0, tMs), frame: upright.of(sample) };
       } finally {
         sample.close();
       }
@@ -128,6 +134,33 @@ async function* decodeFrames(track: InputVideoTrack, info: VideoFileInfo, option
       'corrupt',
       `The video ended at ${at(endMs)} of ${at(info.durationMs)}: the file is damaged or incomplete. The frames analysed so far are kept.`,
     );
+  }
+}
+
+/**
+ * Decoded samples as frames the page hands to the worker without copying their pixels: the
+ * decoder's own VideoFrame when the sample is stored upright in square pixels, else the sample
+ * drawn upright (rotation and flip metadata: phones record portrait video that way) on an
+ * offscreen canvas and taken off it as an ImageBitmap.
+ */
+class UprightFrames {
+  private drawn: { canvas: OffscreenCanvas; context: OffscreenCanvasRenderingContext2D } | undefined;
+
+  constructor(private readonly info: VideoFileInfo) {}
+
+  of(sample: VideoSample): TransferableFrame {
+    const { rotation, flip, pixelAspectRatio } = sample;
+    if (rotation === 0 && !flip && pixelAspectRatio.num === pixelAspectRatio.den) return sample.toVideoFrame();
+    const { canvas, context } = (this.drawn ??= this.offscreen());
+    sample.draw(context, 0, 0, canvas.width, canvas.height);
+    return canvas.transferToImageBitmap();
+  }
+
+  private offscreen(): { canvas: OffscreenCanvas; context: OffscreenCanvasRenderingContext2D } {
+    const canvas = new OffscreenCanvas(this.info.width, this.info.height);
+    const context = canvas.getContext('2d');
+    if (context === null) throw new Error('no 2D offscreen canvas context');
+    return { canvas, context };
   }
 }
 
