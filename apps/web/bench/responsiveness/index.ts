@@ -5,7 +5,9 @@
  * button go through Chromium's input pipeline (CDP), and the page measures how long each waited
  * before its handler ran (handler start minus the event's timeStamp), and every main-thread task
  * over 50 ms (PerformanceObserver 'longtask'). Also: frames/s analysed live (from the session
- * saved in IndexedDB), and the backend and threads the app chose by itself.
+ * saved in IndexedDB), and the backend and threads the app chose by itself. The longest animation
+ * frame (PerformanceObserver 'long-animation-frame') says what a long task was: script (with the
+ * entry point that ran longest) or style, layout and paint.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -33,6 +35,8 @@ export interface ResponsivenessResult {
   clickDelayMs: { median: number; max: number };
   /** Main-thread tasks over 50 ms during the measurement. */
   longTasks: { count: number; maxMs: number };
+  /** The longest animation frame over 50 ms, split by what took the time; undefined when none was. */
+  longestFrame: FrameBreakdown | undefined;
   /** Frames analysed per second over the whole session (warm-up included). */
   liveAnalysedFps: number;
   browser: string;
@@ -40,9 +44,28 @@ export interface ResponsivenessResult {
   targets: { longestTaskMs: 50; clickDelayMs: 100; noLongTask: boolean; clicksInTime: boolean; threadsAboveOne: boolean };
 }
 
+/** Where an animation frame's time went (Long Animation Frames API, Chromium 123+). */
+export interface FrameBreakdown {
+  durationMs: number;
+  /** In scripts (event handlers, callbacks, promise reactions). */
+  scriptMs: number;
+  /** From the start of style and layout (or rendering) to the frame's end. */
+  renderMs: number;
+  /** The script that ran longest: what invoked it, and its function and file where the browser knows them. */
+  longestScript: string;
+}
+
 interface PageMeasures {
   delays: number[];
   longTasks: number[];
+  frames: FrameBreakdown[];
+}
+
+/** The fields of PerformanceLongAnimationFrameTiming read here (not in TypeScript's DOM library yet). */
+interface LongAnimationFrame extends PerformanceEntry {
+  renderStart: number;
+  styleAndLayoutStart: number;
+  scripts: { duration: number; invoker: string; sourceFunctionName: string; sourceURL: string }[];
 }
 
 declare global {
@@ -54,11 +77,27 @@ declare global {
 /** Starts recording click delays and long tasks in the page. */
 function startMeasuring(page: Page): Promise<void> {
   return page.evaluate(() => {
-    const measures: PageMeasures = { delays: [], longTasks: [] };
+    const measures: PageMeasures = { delays: [], longTasks: [], frames: [] };
     window.ferBench = measures;
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) measures.longTasks.push(entry.duration);
     }).observe({ type: 'longtask' });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as LongAnimationFrame[]) {
+        const end = entry.startTime + entry.duration;
+        const renderFrom = entry.styleAndLayoutStart || entry.renderStart || end;
+        const longest = [...entry.scripts].sort((a, b) => b.duration - a.duration)[0];
+        measures.frames.push({
+          durationMs: entry.duration,
+          scriptMs: entry.scripts.reduce((sum, script) => sum + script.duration, 0),
+          renderMs: end - renderFrom,
+          longestScript:
+            longest === undefined
+              ? 'none'
+              : `${longest.invoker} (${Math.round(longest.duration)} ms): ${longest.sourceFunctionName || 'anonymous'} in ${longest.sourceURL.split('/').pop() ?? ''}`,
+        });
+      }
+    }).observe({ type: 'long-animation-frame' });
     // Capture phase on the document: runs first, before the app's own handler.
     document.addEventListener('click', (event) => measures.delays.push(performance.now() - event.timeStamp), { capture: true });
   });
@@ -149,6 +188,7 @@ export const responsivenessBench: BenchModule<ResponsivenessResult> = {
         clicks,
         clickDelayMs: { median: median(measures.delays), max: Math.max(0, ...measures.delays) },
         longTasks: { count: measures.longTasks.length, maxMs: Math.max(0, ...measures.longTasks) },
+        longestFrame: [...measures.frames].sort((a, b) => b.durationMs - a.durationMs)[0],
         liveAnalysedFps: session.durationMs > 0 ? (session.frameCount - 1) / (session.durationMs / 1000) : 0,
         browser: browser.version(),
         targets: {
@@ -175,6 +215,7 @@ export const responsivenessBench: BenchModule<ResponsivenessResult> = {
       '| --- | --- | --- |',
       `| click to handler, median / max | ${ms(r.clickDelayMs.median)} / ${ms(r.clickDelayMs.max)} | max <= ${r.targets.clickDelayMs} ms: ${met(r.targets.clicksInTime)} |`,
       `| main-thread tasks over 50 ms | ${r.longTasks.count} (longest ${r.longTasks.count > 0 ? ms(r.longTasks.maxMs) : '–'}) | none: ${met(r.targets.noLongTask)} |`,
+      `| longest animation frame: script / style, layout and paint | ${r.longestFrame === undefined ? '–' : `${ms(r.longestFrame.durationMs)}: ${ms(r.longestFrame.scriptMs)} / ${ms(r.longestFrame.renderMs)}; longest script ${r.longestFrame.longestScript}`} | – |`,
       `| frames analysed per second, live | ${r.liveAnalysedFps.toFixed(1)} | – |`,
       `| cross-origin isolated, WebAssembly threads | ${r.crossOriginIsolated ? 'yes' : 'no'}, ${r.threads} | threads > 1: ${met(r.targets.threadsAboveOne)} |`,
     ].join('\n');
