@@ -1,5 +1,6 @@
 import { audienceBench } from './audience/index';
 import { pipelinesBench } from './pipelines/index';
+import { reportBench } from './report/index';
 import { responsivenessBench } from './responsiveness/index';
 import type { BenchModule } from './types';
 
@@ -11,4 +12,5 @@ export const BENCH_MODULES: readonly BenchModule<never>[] = [
   pipelinesBench as BenchModule<never>,
   responsivenessBench as BenchModule<never>,
   audienceBench as BenchModule<never>,
+  reportBench as BenchModule<never>,
 ];

@@ -1,7 +1,7 @@
 /**
- * The browser benchmark runner's contract (bench/run.ts): a bench module measures one thing in
- * headless Chromium and hands back JSON-able results plus a markdown summary. New modules (e.g.
- * audience mode's) are added to the list in bench/modules.ts.
+ * The web benchmark runner's contract (bench/run.ts): a bench module measures one thing (in
+ * headless Chromium, or in Node for pure computations such as the audience report) and hands back
+ * JSON-able results plus a markdown summary. New modules are added to the list in bench/modules.ts.
  */
 
 /** What every bench module gets from the runner. */

@@ -274,6 +274,7 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
     // keypoints is noisy on some faces, and a face the video leaves out counts as not attentive).
     expect(attention).toBeGreaterThan(0.7);
     const sign = (v: number) => (Number(v.toFixed(2)) > 0 ? '+' : Number(v.toFixed(2)) < 0 ? '−' : '');
+    await state(page, 'report-current').waitFor();
     expect(await page.getByTestId('card-valence').innerText()).toBe(`${sign(valence)}${Math.abs(valence).toFixed(2)}`);
     expect(await page.getByTestId('card-attention').innerText()).toBe(`${Math.round(attention * 100)}%`);
     expect(await page.getByTestId('summary-faces').innerText()).toBe(String(FACES));

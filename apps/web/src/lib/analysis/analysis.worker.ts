@@ -11,7 +11,7 @@ import { analyzePhoto } from '../pipeline/photoAnalyzer';
 import { RuntimeLoadError } from '../runtime/loadError';
 import { loadRuntime, type Runtime } from '../runtime/runtime';
 import type { AnalysisApi, FrameRequest, StreamOptions } from './protocol';
-import { serve, type WireError } from './rpc';
+import { serve, toPlainWire, type WireError } from './rpc';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -68,13 +68,10 @@ const api: AnalysisApi = {
 
 /** Errors as plain data; a load error keeps what the page needs to name the file at fault. */
 function toWire(error: unknown): WireError {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
-  if (error instanceof RuntimeLoadError) {
-    const cause =
-      error.cause instanceof ArtifactError ? { file: error.cause.file, problem: error.cause.problem, message: error.cause.message } : undefined;
-    return { name: error.name, message: error.message, data: { part: error.part, file: error.file, cause } };
-  }
-  return { name: error.name, message: error.message };
+  if (!(error instanceof RuntimeLoadError)) return toPlainWire(error);
+  const cause =
+    error.cause instanceof ArtifactError ? { file: error.cause.file, problem: error.cause.problem, message: error.cause.message } : undefined;
+  return { name: error.name, message: error.message, data: { part: error.part, file: error.file, cause } };
 }
 
 serve(api, self, toWire);

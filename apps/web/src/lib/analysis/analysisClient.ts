@@ -10,7 +10,7 @@ import { RuntimeLoadError, type RuntimePart } from '../runtime/loadError';
 import type { RuntimeUrls } from '../runtime/runtime';
 import type { FaceTrackerOptions } from '../tracking/faceTracker';
 import type { AnalysisApi, PhotoResult, TransferableFrame } from './protocol';
-import { RpcClient, type WireError } from './rpc';
+import { fromPlainWire, RpcClient, type WireError } from './rpc';
 
 /** What the page knows of the runtime: the model's manifest, the backend and the worker that runs them. */
 export interface AppRuntime {
@@ -21,7 +21,7 @@ export interface AppRuntime {
 
 /** Rebuilds the worker's errors, load errors with the file at fault (see loadError.ts). */
 function fromWire(error: WireError): Error {
-  if (error.name !== 'RuntimeLoadError' || error.data === undefined) return Object.assign(new Error(error.message), { name: error.name });
+  if (error.name !== 'RuntimeLoadError' || error.data === undefined) return fromPlainWire(error);
   const { part, file, cause } = error.data as {
     part: RuntimePart;
     file: string | undefined;

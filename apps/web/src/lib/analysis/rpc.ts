@@ -15,6 +15,16 @@ export interface WireError {
   data?: Record<string, unknown>;
 }
 
+/** An error as plain data: its name and message. */
+export function toPlainWire(error: unknown): WireError {
+  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
+}
+
+/** An Error rebuilt from its name and message. */
+export function fromPlainWire(error: WireError): Error {
+  return Object.assign(new Error(error.message), { name: error.name });
+}
+
 interface Request {
   id: number;
   method: string;

@@ -3,8 +3,8 @@ import { readSessionFile, toCsv, toJson } from './exportFormats';
 import type { SessionRecorder, SessionSink } from './recorder';
 import { newSessionId, type Session, type SessionMeta } from './session';
 import { describeStorageError, SessionStore } from './store';
-import { summarize } from './summary';
-import { analyzeSession } from './metrics';
+import { ReportClient } from './report/reportClient';
+import type { ReportData } from './report/reportData';
 import { toMarkersCsv, toPerSecondCsv } from './reportExports';
 
 /** A message above the session: what just happened, or why something did not. */
@@ -32,7 +32,7 @@ const NO_SINK: SessionSink = { saveMeta: () => Promise.resolve(), saveChunk: () 
  * recording views (AudienceCamera, AudienceFile) report to `onchange` and `onfinish`.
  *
  * The recorder grows its session in place; `shown` is replaced by a fresh snapshot object (the same
- * frames, at most every `redrawMs`), so whatever is derived from it (summary, charts) reruns.
+ * frames, at most every `redrawMs`), and its report is computed again in the report worker.
  */
 export class AudienceController {
   sessions = $state.raw<SessionMeta[]>([]);
@@ -42,11 +42,14 @@ export class AudienceController {
   notice = $state.raw<AudienceNotice | undefined>();
   /** Where recordings are saved: the store once open, else a sink whose saves fail with the reason. */
   sink = $state.raw<SessionSink>(NO_SINK);
-  readonly summary = $derived(this.shown === undefined ? undefined : summarize(this.shown));
-  /** The report's metrics (metrics.ts) of the shown session. */
-  readonly report = $derived(this.shown === undefined ? undefined : analyzeSession(this.shown));
+  /** The report of the shown session, from the report worker; undefined until its first one arrives. */
+  report = $state.raw<ReportData | undefined>();
+  /** Whether `report` is of the shown session as it is now (false while a newer one is computed). */
+  reportCurrent = $state(false);
 
   private store: SessionStore | undefined;
+  /** Started with the first session shown (the page is also prerendered, where there are no workers). */
+  private reports: ReportClient | undefined;
   private lastRedraw = Number.NEGATIVE_INFINITY;
   private readonly redrawMs: number;
   private readonly confirmDelete: (meta: SessionMeta) => boolean;
@@ -74,9 +77,10 @@ export class AudienceController {
     }
   }
 
-  /** Closes the store. */
+  /** Closes the store and stops the report worker. */
   close(): void {
     this.store?.close();
+    this.reports?.terminate();
   }
 
   /** A recording grew or changed state. */
@@ -104,7 +108,7 @@ export class AudienceController {
         title: 'Nothing was recorded',
         detail: 'The session ended before any frame was analysed, so it was not kept.',
       };
-      this.shown = undefined;
+      this.display(undefined);
       await this.store?.delete(session.meta.id).catch(() => {});
     } else if (!session.frames.some((f) => f.faces.length > 0)) {
       this.notice = {
@@ -122,7 +126,7 @@ export class AudienceController {
     try {
       const session = await this.store?.load(id);
       if (session === undefined) return;
-      this.shown = session;
+      this.display(session);
       this.notice = undefined;
     } catch (error) {
       this.storageProblem = describeStorageError(error).message;
@@ -135,7 +139,7 @@ export class AudienceController {
     if (meta === undefined || !this.confirmDelete(meta)) return;
     try {
       await this.store?.delete(id);
-      if (this.shown?.meta.id === id) this.shown = undefined;
+      if (this.shown?.meta.id === id) this.display(undefined);
       await this.refresh();
     } catch (error) {
       this.storageProblem = describeStorageError(error).message;
@@ -157,7 +161,7 @@ export class AudienceController {
       return;
     }
     session = { ...session, meta: { ...session.meta, id: newSessionId() } };
-    this.shown = session;
+    this.display(session);
     try {
       if (this.store === undefined) throw new Error('storage is unavailable');
       await this.store.saveSession(session);
@@ -201,7 +205,26 @@ export class AudienceController {
 
   /** A snapshot of a session growing in place: a new object with the same frames. */
   private show(session: Session): void {
-    this.shown = { meta: { ...session.meta, markers: [...session.meta.markers] }, frames: session.frames };
+    this.display({ meta: { ...session.meta, markers: [...session.meta.markers] }, frames: session.frames });
+  }
+
+  /** Shows `session` (or none) and asks the report worker for its report; another session's report is cleared meanwhile. */
+  private display(session: Session | undefined): void {
+    if (session?.meta.id !== this.shown?.meta.id) this.report = undefined;
+    this.shown = session;
+    if (session === undefined) return;
+    this.reports ??= ReportClient.create({
+      onreport: (data) => {
+        if (data.sessionId !== this.shown?.meta.id) return;
+        this.report = data;
+        this.reportCurrent = data.revision === this.reports?.revision;
+      },
+      onerror: (error) => {
+        this.notice = { state: 'report-failed', tone: 'problem', title: 'The report can’t be computed', detail: error.message };
+      },
+    });
+    this.reports.update(session);
+    this.reportCurrent = false;
   }
 
   private async refresh(): Promise<void> {

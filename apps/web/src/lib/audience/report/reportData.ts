@@ -1,0 +1,76 @@
+/**
+ * Everything the report of one session draws, computed from its frames in one place: the
+ * metrics (metrics.ts) and the first faces' timelines. It runs in the report worker
+ * (report.worker.ts), since it reads every frame of the session.
+ */
+import { analyzeSession, type AudienceReport } from '../metrics';
+import type { FrameSample, Session } from '../session';
+import { faceTimelines, type FaceTimeline } from '../summary';
+
+/** Faces with a small chart at most; a bigger audience still counts in every number. */
+export const MAX_FACE_CHARTS = 24;
+
+export interface ReportData {
+  /** The session it was computed for, and how many of its frames it covers. */
+  sessionId: string;
+  frameCount: number;
+  /** The update it answers (see ReportUpdate); 0 when computed directly. */
+  revision: number;
+  report: AudienceReport;
+  /** Per-face timelines of the first {@link MAX_FACE_CHARTS} faces, in order of first appearance. */
+  faceLines: FaceTimeline[];
+}
+
+export function reportData(session: Session, revision = 0): ReportData {
+  return {
+    sessionId: session.meta.id,
+    frameCount: session.frames.length,
+    revision,
+    report: analyzeSession(session),
+    faceLines: faceTimelines(session.frames).slice(0, MAX_FACE_CHARTS),
+  };
+}
+
+/** The frames sent since the last update: a session grows by appending, so only its new frames cross to the worker. */
+export interface ReportUpdate {
+  /** Counts the page's updates, so it can tell whether a report is of the session as it is now. */
+  revision: number;
+  meta: Session['meta'];
+  /** Index of the first frame in `frames`; 0 sends the whole session again. */
+  from: number;
+  frames: FrameSample[];
+}
+
+/**
+ * The worker's copy of the session shown: updated with the frames appended since the last update.
+ * It keeps one session (the one on screen).
+ */
+export class SessionMirror {
+  private session: Session | undefined;
+
+  apply({ meta, from, frames }: ReportUpdate): Session {
+    if (from === 0 || this.session?.meta.id !== meta.id) {
+      if (from !== 0) throw new Error(`report worker: session ${meta.id} is not here to extend from frame ${from}`);
+      this.session = { meta, frames: [] };
+    }
+    const session = this.session;
+    if (from > session.frames.length)
+      throw new Error(`report worker: frame ${from} of session ${meta.id} follows a gap (have ${session.frames.length})`);
+    session.frames.length = from;
+    for (const frame of frames) session.frames.push(frame);
+    session.meta = meta;
+    return session;
+  }
+}
+
+/** The report worker's methods (see rpc.ts). */
+export interface ReportApi {
+  [method: string]: (arg: never) => Promise<unknown>;
+  analyse(update: ReportUpdate): Promise<ReportData>;
+}
+
+/** What the report worker serves: the report of its mirror of the session, after each update. */
+export function createReportApi(): ReportApi {
+  const mirror = new SessionMirror();
+  return { analyse: (update) => Promise.resolve(reportData(mirror.apply(update), update.revision)) };
+}
