@@ -8,6 +8,7 @@ import {
   createReportApi,
   reportData,
   SessionMirror,
+  thinTimeline,
   type ReportApi,
   type ReportData,
   type ReportUpdate,
@@ -47,6 +48,29 @@ function grow(s: Session, n: number): void {
   s.meta.durationMs = (s.frames.length - 1) * 100;
   s.meta.frameCount = s.frames.length;
 }
+
+describe('thinTimeline', () => {
+  const line = (frames: number) => ({
+    id: 3,
+    t: Array.from({ length: frames }, (_, i) => i / 5),
+    p: EXPRESSIONS.map((_, k) => Array.from({ length: frames }, (_, i) => ((i + k) % EXPRESSIONS.length === 0 ? 0.7 : 0.05))),
+  });
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+  it('keeps a short timeline as it is', () => {
+    const short = line(40);
+    expect(thinTimeline(short, 40)).toBe(short);
+  });
+
+  it('averages a long one over equal stretches of time: fewer points, the same means, probabilities still summing to 1', () => {
+    const long = line(1400);
+    const thin = thinTimeline(long, 200);
+    expect(thin.t).toHaveLength(200);
+    expect(thin.t.every((t, i) => i === 0 || t > (thin.t[i - 1] as number))).toBe(true);
+    thin.p.forEach((values, k) => expect(mean(values)).toBeCloseTo(mean(long.p[k] as number[]), 6));
+    thin.t.forEach((_, i) => expect(thin.p.reduce((sum, values) => sum + (values[i] as number), 0)).toBeCloseTo(1, 9));
+  });
+});
 
 describe('SessionMirror', () => {
   it('takes a whole session, then only the frames appended to it', () => {

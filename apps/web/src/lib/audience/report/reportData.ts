@@ -10,6 +10,9 @@ import { faceTimelines, type FaceTimeline } from '../summary';
 /** Faces with a small chart at most; a bigger audience still counts in every number. */
 export const MAX_FACE_CHARTS = 24;
 
+/** Points per face chart at most: about one per pixel of a small chart, where a long session has many more frames. */
+export const MAX_TIMELINE_POINTS = 400;
+
 export interface ReportData {
   /** The session it was computed for, and how many of its frames it covers. */
   sessionId: string;
@@ -17,7 +20,7 @@ export interface ReportData {
   /** The update it answers (see ReportUpdate); 0 when computed directly. */
   revision: number;
   report: AudienceReport;
-  /** Per-face timelines of the first {@link MAX_FACE_CHARTS} faces, in order of first appearance. */
+  /** Per-face timelines of the first {@link MAX_FACE_CHARTS} faces, in order of first appearance, thinned (see thinTimeline). */
   faceLines: FaceTimeline[];
 }
 
@@ -27,8 +30,30 @@ export function reportData(session: Session, revision = 0): ReportData {
     frameCount: session.frames.length,
     revision,
     report: analyzeSession(session),
-    faceLines: faceTimelines(session.frames).slice(0, MAX_FACE_CHARTS),
+    faceLines: faceTimelines(session.frames)
+      .slice(0, MAX_FACE_CHARTS)
+      .map((line) => thinTimeline(line, MAX_TIMELINE_POINTS)),
   };
+}
+
+/**
+ * A face's timeline with at most `maxPoints` points: beyond that, its frames are averaged over
+ * equal stretches of time (stretches it was not seen in are left out). Shorter timelines are kept as they are.
+ */
+export function thinTimeline(line: FaceTimeline, maxPoints: number): FaceTimeline {
+  const n = line.t.length;
+  if (n <= maxPoints) return line;
+  const first = line.t[0] as number;
+  const span = (line.t[n - 1] as number) - first || 1;
+  const sums = Array.from({ length: maxPoints }, () => ({ n: 0, t: 0, p: line.p.map(() => 0) }));
+  line.t.forEach((t, i) => {
+    const sum = sums[Math.min(maxPoints - 1, Math.floor(((t - first) / span) * maxPoints))] as (typeof sums)[number];
+    sum.n++;
+    sum.t += t;
+    line.p.forEach((values, k) => (sum.p[k] = (sum.p[k] as number) + (values[i] as number)));
+  });
+  const seen = sums.filter((sum) => sum.n > 0);
+  return { id: line.id, t: seen.map((sum) => sum.t / sum.n), p: line.p.map((_, k) => seen.map((sum) => (sum.p[k] as number) / sum.n)) };
 }
 
 /** The frames sent since the last update: a session grows by appending, so only its new frames cross to the worker. */
