@@ -2,6 +2,7 @@ import { EXPRESSIONS, type Expression } from '@fer/core';
 import { describe, expect, it } from 'vitest';
 import { alignmentOffsetMs, compareSessions, sharedMarkerLabels } from '../src/lib/audience/report/compare';
 import type { FrameSample, Marker, Session } from '../src/lib/audience/session';
+import { testSession } from './helpers/sessions';
 
 const p = (values: Partial<Record<Expression, number>>) => EXPRESSIONS.map((e) => values[e] ?? 0);
 
@@ -9,21 +10,7 @@ const p = (values: Partial<Record<Expression, number>>) => EXPRESSIONS.map((e) =
 function session(id: string, adMs: number, durationMs: number, before: number[], after: number[], extra: Marker[] = []): Session {
   const frames: FrameSample[] = [];
   for (let t = 0; t < durationMs; t += 500) frames.push({ t, faces: [{ id: 1, box: [0, 0, 50, 50], p: t < adMs ? before : after, yaw: 0 }] });
-  return {
-    meta: {
-      id,
-      name: id,
-      source: 'camera',
-      createdAt: 0,
-      width: 640,
-      height: 480,
-      durationMs,
-      frameCount: frames.length,
-      markers: [{ t: adMs, label: 'Ad' }, ...extra],
-      state: 'stopped',
-    },
-    frames,
-  };
+  return testSession(frames, { id, durationMs, markers: [{ t: adMs, label: 'Ad' }, ...extra] });
 }
 
 describe('comparing sessions', () => {

@@ -17,7 +17,8 @@ import {
   type Keypoint,
 } from '../src/lib/audience/metrics';
 import { SessionRecorder } from '../src/lib/audience/recorder';
-import type { FaceSample, FrameSample, Session } from '../src/lib/audience/session';
+import type { FaceSample, FrameSample } from '../src/lib/audience/session';
+import { testSession } from './helpers/sessions';
 
 /** Probabilities from a partial map, EXPRESSIONS order. */
 const p = (values: Partial<Record<Expression, number>>) => EXPRESSIONS.map((e) => values[e] ?? 0);
@@ -26,21 +27,6 @@ const face = (id: number, probs: number[], yaw?: number): FaceSample => ({
   box: [id * 100, 0, 80, 80],
   p: probs,
   ...(yaw === undefined ? {} : { yaw }),
-});
-const session = (frames: FrameSample[], markers: { t: number; label: string }[] = [], durationMs = frames.at(-1)?.t ?? 0): Session => ({
-  meta: {
-    id: 's',
-    name: 'S',
-    source: 'camera',
-    createdAt: 0,
-    width: 640,
-    height: 480,
-    durationMs,
-    frameCount: frames.length,
-    markers,
-    state: 'stopped',
-  },
-  frames,
 });
 
 /**
@@ -231,7 +217,7 @@ describe('analyzeSession', () => {
       t,
       faces: [face(1, happy, 0), face(2, angry, t < 2000 ? 10 : 60)],
     }));
-    const report = analyzeSession(session(frames, [{ t: 2000, label: 'Ad' }], 4000));
+    const report = analyzeSession(testSession(frames, { markers: [{ t: 2000, label: 'Ad' }], durationMs: 4000 }));
     expect(report.audienceSize).toBe(2);
     // valence: (0.9 + -0.5) / 2 = 0.2 everywhere
     expect(report.overall.valence).toBe(0.2);

@@ -14,6 +14,7 @@ import {
   type ReportUpdate,
 } from '../src/lib/audience/report/reportData';
 import type { FrameSample, Session } from '../src/lib/audience/session';
+import { testSession } from './helpers/sessions';
 
 const frame = (t: number, faces = 2): FrameSample => ({
   t,
@@ -25,21 +26,10 @@ const frame = (t: number, faces = 2): FrameSample => ({
 });
 
 function session(id: string, frames: number): Session {
-  return {
-    meta: {
-      id,
-      name: id,
-      source: 'camera',
-      createdAt: 0,
-      width: 640,
-      height: 480,
-      durationMs: (frames - 1) * 100,
-      frameCount: frames,
-      markers: [],
-      state: 'recording',
-    },
-    frames: Array.from({ length: frames }, (_, i) => frame(i * 100)),
-  };
+  return testSession(
+    Array.from({ length: frames }, (_, i) => frame(i * 100)),
+    { id, state: 'recording' },
+  );
 }
 
 /** Grows `s` in place by `n` frames, as the recorder does. */
@@ -93,12 +83,16 @@ describe('SessionMirror', () => {
   });
 });
 
-/** The report worker's API served on one end of a channel, and a Worker stand-in on the other that counts the frames sent. */
-function channelWorker(api: ReportApi = createReportApi()): { worker: Worker; sent: ReportUpdate[]; ports: MessagePort[] } {
+/**
+ * A ReportClient talking to the report worker's API served on the other end of a channel (the
+ * worker's code, without a worker thread), with what it sent, reported and failed with.
+ */
+function startClient(api: ReportApi = createReportApi()) {
   const { port1, port2 } = new MessageChannel();
   serve(api, port2 as never, toPlainWire);
   port2.start();
   port1.start();
+  open.push(port1, port2);
   const sent: ReportUpdate[] = [];
   const worker = {
     postMessage(message: { arg: ReportUpdate }) {
@@ -108,22 +102,19 @@ function channelWorker(api: ReportApi = createReportApi()): { worker: Worker; se
     addEventListener: (type: 'message' | 'error', listener: (event: MessageEvent) => void) => port1.addEventListener(type, listener as never),
     terminate: () => port1.close(),
   } as unknown as Worker;
-  return { worker, sent, ports: [port1, port2] };
+  const reports: ReportData[] = [];
+  const errors: Error[] = [];
+  const client = ReportClient.create({ onreport: (data) => reports.push(data), onerror: (e) => errors.push(e), createWorker: () => worker });
+  return { client, sent, reports, errors };
 }
 
+const open: MessagePort[] = [];
+
 describe('ReportClient', () => {
-  const open: MessagePort[] = [];
   afterEach(() => open.splice(0).forEach((port) => port.close()));
 
   it('reports a growing session as computed directly, sending each frame once', async () => {
-    const { worker, sent, ports } = channelWorker();
-    open.push(...ports);
-    const reports: ReportData[] = [];
-    const client = ReportClient.create({
-      onreport: (data) => reports.push(data),
-      onerror: (e) => expect.fail(e.message),
-      createWorker: () => worker,
-    });
+    const { client, sent, reports, errors } = startClient();
     const s = session('a', 20);
     client.update(s);
     await expect.poll(() => reports.length).toBe(1);
@@ -139,17 +130,11 @@ describe('ReportClient', () => {
     expect(reports[1]).toEqual(reportData(s, client.revision));
     expect(reports[1]?.report).toEqual(analyzeSession(s));
     expect(reports[1]?.report.segments).toHaveLength(2);
+    expect(errors).toEqual([]);
   });
 
   it('folds updates asked for while busy into one, and never reports a session no longer asked for', async () => {
-    const { worker, sent, ports } = channelWorker();
-    open.push(...ports);
-    const reports: ReportData[] = [];
-    const client = ReportClient.create({
-      onreport: (data) => reports.push(data),
-      onerror: (e) => expect.fail(e.message),
-      createWorker: () => worker,
-    });
+    const { client, sent, reports, errors } = startClient();
     const a = session('a', 10);
     client.update(a);
     client.update(session('b', 4));
@@ -161,18 +146,15 @@ describe('ReportClient', () => {
     expect(reports.map((r) => r.sessionId)).toEqual(['c']);
     expect(reports[0]?.revision).toBe(client.revision);
     expect(reports[0]?.frameCount).toBe(6);
+    expect(errors).toEqual([]);
   });
 
   it('sends a session whole when its frames were replaced, and after the worker failed', async () => {
     let failing = false;
     const api = createReportApi();
-    const { worker, sent, ports } = channelWorker({
+    const { client, sent, reports, errors } = startClient({
       analyse: (update: ReportUpdate) => (failing ? Promise.reject(new RangeError('out of memory')) : api.analyse(update)),
     });
-    open.push(...ports);
-    const errors: Error[] = [];
-    const reports: ReportData[] = [];
-    const client = ReportClient.create({ onreport: (data) => reports.push(data), onerror: (e) => errors.push(e), createWorker: () => worker });
     client.update(session('a', 5));
     await expect.poll(() => reports.length).toBe(1);
     client.update(session('a', 3)); // the same id with fewer frames: another array
