@@ -32,8 +32,8 @@ export class AudienceCapture {
 
   /**
    * Hands a camera frame over and returns at once; once analysed it is recorded at `sessionMs`
-   * (the time it was captured), if the session was recording then, and `onfaces` runs. `trackMs` drives tracking and smoothing and
-   * must increase (wall clock, so smoothing goes on while paused).
+   * (the time it was captured) if the session was recording then, and `onfaces` runs. `trackMs`
+   * drives tracking and smoothing and must increase (wall clock, so smoothing goes on while paused).
    */
   submit(frame: TransferableFrame, trackMs: number, sessionMs: number, onfaces: (faces: LiveFace[]) => void): void {
     const capturedWhile = this.recorder.state;
