@@ -40,19 +40,40 @@ export interface EncodeOptions {
   asCamera?: boolean;
   /** Bits/s; high by default, so the codec changes the pictures little. */
   bitrate?: number;
+  /**
+   * 90: store each picture turned a quarter turn counterclockwise, with rotation metadata saying to
+   * turn it back, as phones record portrait video (MP4 only; default: upright, no metadata).
+   */
+  storedRotation?: 90;
+}
+
+/** `picture` turned a quarter turn counterclockwise: its top row becomes the left column, read upwards. */
+function turnCounterclockwise(picture: ImageData): ImageData {
+  const { width, height } = picture;
+  const turned = new ImageData(height, width);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = 4 * (y * width + x);
+      const to = 4 * ((width - 1 - x) * height + y);
+      turned.data.set(picture.data.subarray(from, from + 4), to);
+    }
+  }
+  return turned;
 }
 
 /** The frames as a video file. */
 export async function encodeGreyVideo(frames: GreyFrames, options: EncodeOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
   const { width, height, fps } = frames;
-  const canvas = new OffscreenCanvas(width, height);
+  const turned = options.storedRotation === 90;
+  const canvas = turned ? new OffscreenCanvas(height, width) : new OffscreenCanvas(width, height);
   const context = canvas.getContext('2d');
   if (context === null) throw new Error('no 2D context for an OffscreenCanvas');
-  const pictures = frames.images.map((image) => toRgba(image, width, height, options.asCamera ?? true));
+  const upright = frames.images.map((image) => toRgba(image, width, height, options.asCamera ?? true));
+  const pictures = turned ? upright.map(turnCounterclockwise) : upright;
   const format = options.container === 'mp4' ? new Mp4OutputFormat() : new WebMOutputFormat();
   const output = new Output({ format, target: new BufferTarget() });
   const source = new CanvasSource(canvas, { codec: 'vp9', bitrate: options.bitrate ?? 12e6 });
-  output.addVideoTrack(source, { frameRate: fps });
+  output.addVideoTrack(source, { frameRate: fps, ...(turned ? { rotation: 90 as const } : {}) });
   await output.start();
   for (let i = 0; i < frames.frameImages.length; i++) {
     context.putImageData(pictures[frames.frameImages[i] as number] as ImageData, 0, 0);

@@ -113,6 +113,15 @@ function steadyMeans(video: AudienceVideo, doc: SessionDocument): Map<string, nu
   return new Map([...sums].map(([key, { n, p }]) => [key, p.map((v) => v / n)]));
 }
 
+/** How many faces each frame of `video` shows: all eight, less those its scene leaves out then. */
+function facesPerFrame(video: AudienceVideo): number[] {
+  return video.frameScenes.map((scene, i) => {
+    const start = video.frameScenes.indexOf(scene);
+    const missing = video.scenes[scene]?.missing ?? {};
+    return FACES - Object.values(missing).filter((frames) => frames.includes(i - start)).length;
+  });
+}
+
 /** Each face id's slot (from its first box): ids must map one to one onto the eight slots. */
 function idsToSlots(video: AudienceVideo, doc: SessionDocument): Map<number, Set<number>> {
   const slots = new Map<number, Set<number>>();
@@ -239,12 +248,7 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
     // Every frame analysed, at its own time, with exactly the faces it shows.
     expect(doc.session).toMatchObject({ source: 'file', sourceName: 'audience.webm', width: video.width, height: video.height });
     expect(doc.frames.map((f) => Math.round((f.t * video.fps) / 1000))).toEqual(video.frameImages.map((_, i) => i));
-    const expected = video.frameScenes.map((scene, i) => {
-      const start = video.frameScenes.indexOf(scene);
-      const missing = video.scenes[scene]?.missing ?? {};
-      return FACES - Object.values(missing).filter((frames) => frames.includes(i - start)).length;
-    });
-    expect(doc.frames.map((f) => f.faces.length)).toEqual(expected);
+    expect(doc.frames.map((f) => f.faces.length)).toEqual(facesPerFrame(video));
     expect(doc.summary.faces).toBe(FACES);
     expect([...idsToSlots(video, doc).values()].map((s) => [...s]).sort()).toEqual([...Array(FACES).keys()].map((i) => [i]));
     expect(
@@ -320,6 +324,20 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
     await pickEncoded(page, 'short.mp4', short, { container: 'mp4' });
     await state(page, 'video-done').waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('summary-frames').innerText()).toBe('10');
+    // A phone's MP4 stores its frames turned, with rotation metadata: they are analysed upright.
+    await pickEncoded(page, 'portrait.mp4', short, { container: 'mp4', storedRotation: 90 });
+    await state(page, 'video-done').waitFor({ timeout: 60_000 });
+    const portrait = JSON.parse((await exportShown(page, 'JSON')).body) as SessionDocument;
+    expect(portrait.session).toMatchObject({ sourceName: 'portrait.mp4', width: video.width, height: video.height });
+    expect(portrait.frames.map((f) => f.faces.length)).toEqual(facesPerFrame(video).slice(0, 10));
+    expect(
+      portrait.frames.map((f) =>
+        sceneOf(
+          video,
+          f.faces.map((face) => face.box),
+        ),
+      ),
+    ).toEqual(video.frameScenes.slice(0, 10));
     await pickEncoded(page, 'cut.mp4', short, { container: 'mp4' }, 0.5);
     await expect(state(page, 'video-problem').innerText()).resolves.toMatch(/damaged or incomplete/);
 
@@ -331,8 +349,8 @@ describe.skipIf(e2eSkipReason !== undefined)('audience mode in Chromium', () => 
     const exported = Buffer.from(JSON.stringify(live));
     await importer.setInputFiles({ name: 'live.json', mimeType: 'application/json', buffer: exported });
     await state(page, 'import-done').waitFor();
-    // The MP4's session and the import; the cut MP4 gave no frame, so no session.
-    await expect.poll(() => page.getByTestId('session-list').locator('li').count()).toBe(2);
+    // The two MP4s' sessions and the import; the cut MP4 gave no frame, so no session.
+    await expect.poll(() => page.getByTestId('session-list').locator('li').count()).toBe(3);
 
     // Saved sessions and the route itself work offline.
     await context.setOffline(true);
