@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserPlan, BrowserResult, Scene } from './detection-browser/page';
 import { browserBundle } from '../tools/browserBundle';
 import { CHROMIUM_FLAGS, chromiumPath } from './helpers/chromium.js';
+import { prng } from './helpers/prng';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const repoDir = resolve(appDir, '../..');
@@ -36,17 +37,6 @@ const skipReason = !existsSync(join(ferDir, 'test'))
     ? `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`
     : null;
 if (skipReason) console.warn(`detection.browser.test: skipped: ${skipReason}`);
-
-/** Small seeded PRNG (mulberry32): the same scenes on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Evenly spaced PublicTest images across all labels, in a fixed order. */
 function pickFaces(count: number): string[] {

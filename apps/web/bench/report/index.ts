@@ -9,6 +9,8 @@
 import { EXPRESSIONS } from '@fer/core';
 import { reportData } from '../../src/lib/audience/report/reportData';
 import type { FrameSample, Session } from '../../src/lib/audience/session';
+import { prng } from '../../test/helpers/prng';
+import { testSession } from '../../test/helpers/sessions';
 import type { BenchModule } from '../types';
 
 const FACES = 8;
@@ -34,19 +36,8 @@ export interface ReportBenchResult {
   rows: ReportBenchRow[];
 }
 
-/** A seeded uniform generator (mulberry32): the same session on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function syntheticSession(minutes: number): Session {
-  const next = random(minutes);
+  const next = prng(minutes);
   const frames: FrameSample[] = [];
   for (let i = 0; i < minutes * 60 * FPS; i++) {
     frames.push({
@@ -58,23 +49,8 @@ function syntheticSession(minutes: number): Session {
       }),
     });
   }
-  const durationMs = ((frames.length - 1) * 1000) / FPS;
-  const markers = [{ t: durationMs / 3, label: 'ad starts' }];
-  return {
-    meta: {
-      id: `bench-${minutes}`,
-      name: 'bench',
-      source: 'camera',
-      createdAt: 0,
-      width: 1280,
-      height: 720,
-      durationMs,
-      frameCount: frames.length,
-      markers,
-      state: 'recording',
-    },
-    frames,
-  };
+  const markers = [{ t: (frames.at(-1)?.t ?? 0) / 3, label: 'ad starts' }];
+  return testSession(frames, { id: `bench-${minutes}`, width: 1280, height: 720, markers, state: 'recording' });
 }
 
 function medianMs(run: () => unknown): number {
