@@ -1,7 +1,26 @@
 import { AUDIENCE_CAMERA_PROBLEM_TEXT } from '../src/lib/camera/cameraProblems';
 import { describe, expect, it } from 'vitest';
 import { describeMoment, sessionName, signed, stretch, tied, where } from '../src/lib/audience/report/format';
+import { linePath, stackLayers } from '../src/lib/audience/report/chartSeries';
 import { layoutMarkerLabels, overlaps, type MarkerSpot } from '../src/lib/audience/report/markerLayout';
+
+describe('chart geometry in data units', () => {
+  it('draws a line in seconds and minus the value, broken where a value is missing', () => {
+    const d = linePath({ label: 'valence', color: '#fff', x: [0, 0.5, 1, 1.5, 2], values: [0.25, -0.5, null, 1 / 3, 0] });
+    expect(d).toBe('M0,-0.25L0.5,0.5M1.5,-0.333L2,0');
+  });
+
+  it('stacks layers from 0 up to their running sum, each polygon its upper edge then its lower edge back', () => {
+    const x = [0, 1, 2];
+    const layers = stackLayers([
+      { label: 'happy', color: 'gold', x, values: [0.5, 0.25, null] },
+      { label: 'sad', color: 'blue', x, values: [0.5, 0.75, 1] },
+    ]);
+    expect(layers.map((l) => l.label)).toEqual(['happy', 'sad']);
+    expect(layers[0]?.points).toBe('0,-0.5 1,-0.25 2,0 2,0 1,0 0,0');
+    expect(layers[1]?.points).toBe('0,-1 1,-1 2,-1 2,0 1,-0.25 0,-0.5');
+  });
+});
 
 describe('marker labels', () => {
   const spots = (xs: number[], text = 'Punch line'): MarkerSpot[] => xs.map((x, i) => ({ x, text: `${i + 1} ${text}`, short: String(i + 1) }));

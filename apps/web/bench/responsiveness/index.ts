@@ -2,7 +2,8 @@
  * Bench module "responsiveness": is the page still responsive while it analyses eight faces? The
  * built app's audience page (vite build, served with its COOP/COEP headers) records a live session
  * from a fake 1280x720 camera of eight FER2013 faces; during it, synthetic clicks on a marker
- * button go through Chromium's input pipeline (CDP), and the page measures how long each waited
+ * button go through Chromium's input pipeline (CDP mouse events at the button's box, so that no
+ * query of the bench runs in the page while it is measured), and the page measures how long each waited
  * before its handler ran (handler start minus the event's timeStamp), and every main-thread task
  * over 50 ms (PerformanceObserver 'longtask'). Also: frames/s analysed live (from the session
  * saved in IndexedDB), and the backend and threads the app chose by itself. The longest animation
@@ -159,13 +160,17 @@ export const responsivenessBench: BenchModule<ResponsivenessResult> = {
       await page.waitForTimeout(WARMUP_MS);
 
       log(`responsiveness: ${seconds} s of eight-face live analysis, a marker click every ${CLICK_EVERY_MS} ms`);
+      // Found once, before measuring: a locator's query runs in the page and would count as the page's own work.
+      const button = await page.getByRole('button', { name: 'Punch line' }).elementHandle();
       await startMeasuring(page);
       const start = Date.now();
       let clicks = 0;
       while (Date.now() - start < seconds * 1000) {
         const next = start + (clicks + 1) * CLICK_EVERY_MS;
         await page.waitForTimeout(Math.max(0, next - Date.now()));
-        await page.getByRole('button', { name: 'Punch line' }).click();
+        const box = await button.boundingBox();
+        if (box === null) throw new Error('responsiveness: the marker button is not on screen');
+        await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
         clicks++;
       }
       const measuredMs = Date.now() - start;
