@@ -145,7 +145,7 @@ describe('ReportClient', () => {
     expect(sent.map((u) => u.meta.id)).toEqual(['a', 'c']);
     expect(reports.map((r) => r.sessionId)).toEqual(['c']);
     expect(reports[0]?.revision).toBe(client.revision);
-    expect(reports[0]?.frameCount).toBe(6);
+    expect(reports[0]?.report.overall.frames).toBe(6);
     expect(errors).toEqual([]);
   });
 

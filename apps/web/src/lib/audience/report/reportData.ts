@@ -14,9 +14,8 @@ export const MAX_FACE_CHARTS = 24;
 export const MAX_TIMELINE_POINTS = 400;
 
 export interface ReportData {
-  /** The session it was computed for, and how many of its frames it covers. */
+  /** The session it was computed for. */
   sessionId: string;
-  frameCount: number;
   /** The update it answers (see ReportUpdate); 0 when computed directly. */
   revision: number;
   report: AudienceReport;
@@ -27,7 +26,6 @@ export interface ReportData {
 export function reportData(session: Session, revision = 0): ReportData {
   return {
     sessionId: session.meta.id,
-    frameCount: session.frames.length,
     revision,
     report: analyzeSession(session),
     faceLines: faceTimelines(session.frames)
