@@ -87,6 +87,18 @@ describe('ExpressionClassifier', () => {
     expect(() => saliencyMap(classifier, randomFaces(2, 3))).toThrow(/one face/);
     classifier.dispose();
   });
+
+  it('leaves filter gradients (training) working after a saliency map, which skips them', async () => {
+    const classifier = await ExpressionClassifier.create((await tinyArtifacts()).reader);
+    const kernel = tf.getKernel(tf.Conv2DBackpropFilter, tf.getBackend());
+    saliencyMap(classifier, randomFaces(1, 5)).dispose();
+    expect(tf.getKernel(tf.Conv2DBackpropFilter, tf.getBackend())).toBe(kernel);
+    const x = tf.ones<tf.Rank.R4>([1, 4, 4, 1]);
+    const filterGradient = tf.grad((filter: tf.Tensor) => tf.conv2d(x, filter as tf.Tensor4D, 1, 'same').sum())(tf.ones([3, 3, 1, 1]));
+    // How many of a 4x4 image's pixels each tap of a 3x3 'same' conv meets: 16 in the centre, fewer at the edges.
+    expect(Array.from(filterGradient.dataSync())).toEqual([9, 12, 9, 12, 16, 12, 9, 12, 9]);
+    classifier.dispose();
+  });
 });
 
 describe('labels', () => {

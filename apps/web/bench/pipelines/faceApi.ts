@@ -1,6 +1,6 @@
 import * as faceapi from '@vladmandic/face-api';
 import { useWasmBackend } from './wasmBackend';
-import { BENCH_URLS, type PipelineAdapter } from './adapter';
+import { BENCH_URLS, type AwaitedAdapter } from './adapter';
 
 /** The library's defaults (what its README's examples use). */
 const INPUT_SIZE = 416;
@@ -10,7 +10,7 @@ const SCORE_THRESHOLD = 0.5;
  * @vladmandic/face-api: TinyFaceDetector, then FaceExpressionNet on each detected face, the work
  * `detectAllFaces(video, tinyOptions).withFaceExpressions()` does, split in two to time each stage.
  */
-export async function createFaceApiPipeline(): Promise<PipelineAdapter> {
+export async function createFaceApiPipeline(): Promise<AwaitedAdapter> {
   const backend = await useWasmBackend();
   await faceapi.nets.tinyFaceDetector.loadFromUri(BENCH_URLS.faceApiModels);
   await faceapi.nets.faceExpressionNet.loadFromUri(BENCH_URLS.faceApiModels);

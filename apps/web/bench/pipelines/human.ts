@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Human, type Config } from '@vladmandic/human';
-import { BENCH_URLS, type PipelineAdapter } from './adapter';
+import { BENCH_URLS, type AwaitedAdapter } from './adapter';
 
 /**
  * @vladmandic/human with only face detection (BlazeFace) and emotion on. Its result caching is
@@ -8,7 +8,7 @@ import { BENCH_URLS, type PipelineAdapter } from './adapter';
  * still for seconds, and a live face moves, so caching would measure the cache, not the models.
  * With `emotion` false it runs detection alone, which is how the bench splits its stages.
  */
-export async function createHumanPipeline(emotion: boolean): Promise<PipelineAdapter> {
+export async function createHumanPipeline(emotion: boolean): Promise<AwaitedAdapter> {
   const config: Partial<Config> = {
     backend: 'wasm',
     wasmPath: BENCH_URLS.tfjsWasm,

@@ -14,8 +14,10 @@ export interface PipelinePlan {
 
 /** One processed video frame. */
 export interface FrameSample {
-  /** Wall time of the whole frame (all stages, including reading the pixels). */
+  /** Wall time of the whole frame (all stages, including reading the pixels), from when its analysis began. */
   ms: number;
+  /** From the frame's capture to its result: `ms` plus any wait while an earlier frame was analysed. */
+  latencyMs: number;
   faces: number;
   /** Time per stage where the pipeline reports or we can time it separately. */
   stageMs: Partial<Record<Stage, number>>;
