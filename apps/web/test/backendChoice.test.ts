@@ -5,6 +5,7 @@ import {
   fastest,
   isSoftwareRenderer,
   sameDevice,
+  wasmThreads,
   type BackendReport,
   type DeviceProfile,
 } from '../src/lib/runtime/backendChoice';
@@ -48,13 +49,19 @@ describe('backend choice', () => {
       device,
       threads: 2,
       simd: true,
+      threaded: true,
     };
-    expect(backendLabel(report)).toBe('the CPU (WebAssembly, SIMD, 2 threads)');
+    expect(backendLabel(report)).toBe('the CPU (WebAssembly, SIMD, 2 threads + 1 for saliency maps)');
     expect(backendReason(report)).toBe(
       `Fastest measured per face: the CPU (WebAssembly) 21 ms. Not used: the GPU (WebGPU): no GPU adapter; the GPU (WebGL): a software renderer (${device.renderer}), not a GPU.`,
     );
     expect(backendReason({ ...report, how: 'remembered' })).toMatch(/Measured on an earlier visit on this device\.$/);
     expect(backendReason({ ...report, how: 'url' })).toBe('Chosen by the ?backend= address parameter.');
     expect(backendLabel({ name: 'webgl', threads: 1, simd: false })).toBe('the GPU (WebGL)');
+  });
+
+  it('gives saliency maps one core and frames the others, up to 4, so that they never compete', () => {
+    expect([1, 2, 3, 4, 8, 16].map((cores) => wasmThreads(cores, 'analysis'))).toEqual([1, 1, 2, 3, 4, 4]);
+    expect([1, 2, 8].map((cores) => wasmThreads(cores, 'saliency'))).toEqual([1, 1, 1]);
   });
 });

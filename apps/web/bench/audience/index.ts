@@ -29,7 +29,7 @@ import { chromium } from 'playwright-core';
 import { renderAudienceVideo } from '../../scripts/make-audience-video';
 import { CHROMIUM_FLAGS, chromiumPath } from '../../test/helpers/chromium.js';
 import { browserBundle } from '../../tools/browserBundle';
-import { analysisWorkerFile, ANALYSIS_WORKER_PATH } from '../analysisWorker';
+import { analysisWorkerFiles } from '../analysisWorker';
 import { serveStatic } from '../../tools/staticServer';
 import { browserBenchSkipReason } from '../requirements';
 import type { BenchModule } from '../types';
@@ -127,7 +127,7 @@ export const audienceBench: BenchModule<AudienceBenchResult> = {
           type: 'text/javascript',
           body: await browserBundle(fileURLToPath(new URL('./page.ts', import.meta.url)), { alias: { $lib: join(appDir, 'src/lib') } }),
         },
-        [ANALYSIS_WORKER_PATH]: await analysisWorkerFile(),
+        ...(await analysisWorkerFiles()),
       },
     );
     const browser = await chromium.launch({

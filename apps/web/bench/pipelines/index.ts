@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import { makeFakeCamera } from '../../scripts/make-fake-camera';
 import { CHROMIUM_FLAGS, chromiumPath, fakeCameraFlags } from '../../test/helpers/chromium.js';
 import { browserBundle } from '../../tools/browserBundle';
-import { analysisWorkerFile, ANALYSIS_WORKER_PATH } from '../analysisWorker';
+import { analysisWorkerFiles } from '../analysisWorker';
 import { serveStatic } from '../../tools/staticServer';
 import { browserBenchSkipReason } from '../requirements';
 import type { BenchModule } from '../types';
@@ -91,7 +91,7 @@ export const pipelinesBench: BenchModule<PipelinesResult> = {
       {
         '/': { type: 'text/html', body: '<!doctype html><html><body><script type="module" src="/bench.js"></script></body></html>' },
         '/bench.js': { type: 'text/javascript', body: page },
-        [ANALYSIS_WORKER_PATH]: await analysisWorkerFile(),
+        ...(await analysisWorkerFiles()),
       },
     );
     const browser = await chromium.launch({

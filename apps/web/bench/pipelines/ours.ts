@@ -11,10 +11,10 @@ import type { StreamedAdapter } from './adapter';
 export async function createFerPipeline(saliency: boolean): Promise<StreamedAdapter> {
   const runtime = await startBenchRuntime();
   // A frame that fails is reported at the next submission, which ends the run with it.
-  let failure: unknown;
+  let failure: Error | undefined;
   const openStream = () =>
     runtime.analysis.stream({}, (error) => {
-      failure ??= error;
+      failure ??= error instanceof Error ? error : new Error(String(error));
     });
   let stream = openStream();
   // A frame's analysis begins when it is submitted, or when the one before it comes back if the worker was busy then.

@@ -1,8 +1,9 @@
 /// <reference lib="webworker" />
 /**
- * The analysis worker: detection (MediaPipe tasks-vision, CPU delegate), crops, classification,
- * saliency and tracking, off the page's main thread, which only draws and handles input. Frames
- * arrive as transferred VideoFrames or ImageBitmaps and are closed here; results go back as plain data.
+ * The analysis worker: detection (MediaPipe tasks-vision, CPU delegate), crops, classification
+ * and tracking, off the page's main thread, which only draws and handles input; saliency maps are
+ * asked of the saliency worker and shown when they come. Frames arrive as transferred VideoFrames
+ * or ImageBitmaps and are closed here; results go back as plain data.
  */
 import { ArtifactError } from '@fer/core';
 import { TiledDetector } from '../detection/tiledDetection';
@@ -12,15 +13,17 @@ import { RuntimeLoadError } from '../runtime/loadError';
 import { loadRuntime, type Runtime } from '../runtime/runtime';
 import type { AnalysisApi, FrameRequest, StreamOptions } from './protocol';
 import { serve, toPlainWire, type WireError } from './rpc';
+import { SaliencyClient } from './saliencyClient';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let runtime: Runtime | undefined;
+let saliency: SaliencyClient | undefined;
 const streams = new Map<string, LiveAnalyzer>();
 
-function ready(): Runtime {
-  if (runtime === undefined) throw new Error('the analysis worker was not initialised');
-  return runtime;
+function ready(): { runtime: Runtime; saliency: SaliencyClient } {
+  if (runtime === undefined || saliency === undefined) throw new Error('the analysis worker was not initialised');
+  return { runtime, saliency };
 }
 
 function stream(id: string): LiveAnalyzer {
@@ -30,16 +33,18 @@ function stream(id: string): LiveAnalyzer {
 }
 
 const api: AnalysisApi = {
-  async init({ urls, backend }) {
+  async init({ urls, backend, saliencyPort }) {
     runtime ??= await loadRuntime(urls, backend);
+    // The saliency worker loads on the backend chosen here, while the first frames are analysed.
+    saliency ??= SaliencyClient.connect(saliencyPort, urls, runtime.backend.name);
     return { manifest: runtime.classifier.manifest, backend: runtime.backend };
   },
   openStream({ stream: id, tiled, tracking }: StreamOptions) {
-    const { detector } = ready();
-    const tiles = tiled ? new TiledDetector(detector) : undefined;
+    const { runtime, saliency } = ready();
+    const tiles = tiled ? new TiledDetector(runtime.detector) : undefined;
     streams.set(
       id,
-      new LiveAnalyzer(ready(), {
+      new LiveAnalyzer(runtime, saliency, {
         ...(tracking ? { tracking } : {}),
         ...(tiles ? { detect: (frame: OffscreenCanvas, nowMs: number) => tiles.detect(frame, nowMs) } : {}),
       }),
@@ -62,7 +67,8 @@ const api: AnalysisApi = {
     return Promise.resolve();
   },
   photo({ bitmap }) {
-    return analyzePhoto(ready(), bitmap);
+    const { runtime, saliency } = ready();
+    return analyzePhoto(runtime, saliency, bitmap);
   },
 };
 

@@ -1,5 +1,6 @@
 /**
- * The page's side of the analysis worker (analysis.worker.ts). The page hands frames over and
+ * The page's side of the analysis worker (analysis.worker.ts), and of the saliency worker
+ * (saliency.worker.ts) that the analysis worker talks to directly. The page hands frames over and
  * draws whatever comes back; it never waits for a frame's analysis: a camera frame that arrives
  * while the worker is busy replaces the one waiting (the latest wins, the others are dropped).
  */
@@ -33,28 +34,41 @@ function fromWire(error: WireError): Error {
 
 let streamCount = 0;
 
-/** The app's analysis worker, as vite builds it (it needs this exact `new Worker(new URL(...))` form). */
-function defaultWorker(): Worker {
-  return new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' });
+/** The app's two workers. */
+export interface AnalysisWorkers {
+  analysis: Worker;
+  saliency: Worker;
+}
+
+/** The app's workers, as vite builds them (it needs this exact `new Worker(new URL(...))` form). */
+function defaultWorkers(): AnalysisWorkers {
+  return {
+    analysis: new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }),
+    saliency: new Worker(new URL('./saliency.worker.ts', import.meta.url), { type: 'module', name: 'saliency' }),
+  };
 }
 
 export class AnalysisClient {
   private constructor(
-    private readonly worker: Worker,
+    private readonly workers: AnalysisWorkers,
     private readonly rpc: RpcClient<AnalysisApi>,
   ) {}
 
   /**
-   * Starts the worker and loads the runtime in it (backend per `backend`, classifier, detector).
-   * `createWorker` is for pages not built by vite (the benches serve their own bundle of it).
+   * Starts the workers and loads the runtime in them (backend per `backend`, classifier, detector;
+   * the saliency worker's classifier on the backend chosen). `createWorkers` is for pages not built
+   * by vite (the benches serve their own bundles of them).
    */
-  static async start(urls: RuntimeUrls, backend: BackendRequest, createWorker: () => Worker = defaultWorker): Promise<AppRuntime> {
-    const worker = createWorker();
-    const rpc = new RpcClient<AnalysisApi>(worker, fromWire);
-    worker.addEventListener('error', (event) => rpc.failPending(new Error(`the analysis worker failed: ${event.message}`)));
-    const client = new AnalysisClient(worker, rpc);
+  static async start(urls: RuntimeUrls, backend: BackendRequest, createWorkers: () => AnalysisWorkers = defaultWorkers): Promise<AppRuntime> {
+    const workers = createWorkers();
+    const rpc = new RpcClient<AnalysisApi>(workers.analysis, fromWire);
+    workers.analysis.addEventListener('error', (event) => rpc.failPending(new Error(`the analysis worker failed: ${event.message}`)));
+    const client = new AnalysisClient(workers, rpc);
+    // The two workers talk over their own channel: maps never pass through the page.
+    const channel = new MessageChannel();
+    workers.saliency.postMessage({ port: channel.port2 }, [channel.port2]);
     try {
-      const { manifest, backend: report } = await rpc.call('init', { urls, backend });
+      const { manifest, backend: report } = await rpc.call('init', { urls, backend, saliencyPort: channel.port1 }, [channel.port1]);
       return { manifest, backend: report, analysis: client };
     } catch (error) {
       client.terminate();
@@ -78,9 +92,10 @@ export class AnalysisClient {
     return this.rpc.call('photo', { bitmap }, [bitmap]);
   }
 
-  /** Stops the worker; calls still waiting reject. */
+  /** Stops the workers; calls still waiting reject. */
   terminate(): void {
-    this.worker.terminate();
+    this.workers.analysis.terminate();
+    this.workers.saliency.terminate();
     this.rpc.failPending(new Error('the analysis worker was stopped'));
   }
 }

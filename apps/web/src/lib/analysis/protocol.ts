@@ -6,13 +6,15 @@ import type { ExpressionPrediction, FaceBox, Manifest } from '@fer/core';
 import type { Stage } from '../perf/perfStats';
 import type { LiveFrame } from '../pipeline/liveAnalyzer';
 import type { Saliency } from '../pipeline/analyze';
-import type { BackendReport, BackendRequest } from '../runtime/backendChoice';
+import type { BackendName, BackendReport, BackendRequest } from '../runtime/backendChoice';
 import type { RuntimeUrls } from '../runtime/runtime';
 import type { FaceTrackerOptions } from '../tracking/faceTracker';
 
 export interface InitRequest {
   urls: RuntimeUrls;
   backend: BackendRequest;
+  /** Transferred: the channel to the saliency worker (saliency.worker.ts), whose maps the frames show. */
+  saliencyPort: MessagePort;
 }
 
 export interface InitResult {
@@ -69,4 +71,21 @@ export interface AnalysisApi {
   resetStream(request: { stream: string }): Promise<void>;
   closeStream(request: { stream: string }): Promise<void>;
   photo(request: { bitmap: ImageBitmap }): Promise<PhotoResult>;
+}
+
+/** Grey face crops as plain data: `count` crops of height x width levels 0..255, row-major, one after the other. */
+export interface CropPixels {
+  pixels: Float32Array;
+  count: number;
+  height: number;
+  width: number;
+}
+
+/** What the analysis worker asks the saliency worker for (see saliency.worker.ts). */
+export interface SaliencyApi {
+  [method: string]: (arg: never) => Promise<unknown>;
+  /** Loads the classifier on the backend the analysis worker chose. */
+  init(request: { urls: RuntimeUrls; backend: BackendName }): Promise<void>;
+  /** One map per crop, explaining the class given for it. */
+  maps(request: { crops: CropPixels; classIndices: number[] }): Promise<Saliency[]>;
 }

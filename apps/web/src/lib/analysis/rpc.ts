@@ -33,7 +33,7 @@ interface Request {
 
 type Response = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WireError };
 
-/** The endpoint both sides talk through (a Worker, or a worker's global scope). */
+/** The endpoint both sides talk through (a Worker, a worker's global scope, or a MessagePort between workers). */
 interface Port {
   postMessage(message: unknown, transfer: Transferable[]): void;
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;

@@ -3,7 +3,9 @@ import { IntervalGate, PerfStats, type PerfSnapshot } from '../perf/perfStats';
 import type { Runtime } from '../runtime/runtime';
 import type { DetectedFace, VideoFrameSource } from '../detection/faceDetector';
 import { FaceTracker, type FaceTrackerOptions, type TrackedFace } from '../tracking/faceTracker';
-import { cropFromCanvas, saliencyOf, type Saliency } from './analyze';
+import type { CropPixels } from '../analysis/protocol';
+import { cropPixels, type SaliencyClient } from '../analysis/saliencyClient';
+import { cropFromCanvas, type Saliency } from './analyze';
 import { FrameCanvas } from './frameCanvas';
 
 /** A tracked face with its latest saliency map, when saliency is on. */
@@ -23,8 +25,9 @@ export interface LiveFrame {
 
 /**
  * Saliency is a backward pass through the CNN for every face, several times the cost of
- * classifying. Refreshing it at most ~5 Hz, and never spending more than a quarter of the time
- * on it, keeps the video and the labels real time while the heat map still follows the face.
+ * classifying. The saliency worker computes it beside the frames, sharing the device's cores with
+ * them: refreshing it at most ~5 Hz, and keeping that worker busy at most a quarter of the time,
+ * leaves the frames their speed while the heat map still follows the face.
  */
 const SALIENCY_MIN_INTERVAL_MS = 200;
 const SALIENCY_MAX_SHARE = 0.25;
@@ -37,14 +40,19 @@ export interface LiveAnalyzerOptions {
 
 /**
  * Per-frame pipeline of the live camera (and of audience mode's camera and video-file paths):
- * detect, crop, classify, track and smooth, saliency. Runs in the analysis worker.
+ * detect, crop, classify, track and smooth; saliency maps asked of the saliency worker, each frame
+ * showing the latest ones. Runs in the analysis worker.
  */
 export class LiveAnalyzer {
   private readonly tracker: FaceTracker;
   private readonly perf = new PerfStats();
   private readonly saliencyGate = new IntervalGate();
   private saliencyMs = 0;
+  /** A request to the saliency worker is out: the next waits for its answer. */
+  private saliencyPending = false;
   private saliencyById = new Map<number, Saliency>();
+  /** Bumped by reset. */
+  private generation = 0;
   private saliencyProblem: string | undefined;
 
   private readonly detect: (frame: OffscreenCanvas, nowMs: number) => DetectedFace[];
@@ -52,6 +60,7 @@ export class LiveAnalyzer {
 
   constructor(
     private readonly runtime: Runtime,
+    private readonly saliency: SaliencyClient,
     options: LiveAnalyzerOptions = {},
   ) {
     this.tracker = new FaceTracker(options.tracking);
@@ -82,21 +91,12 @@ export class LiveAnalyzer {
           nowMs,
         );
         const interval = Math.max(SALIENCY_MIN_INTERVAL_MS, this.saliencyMs / SALIENCY_MAX_SHARE);
-        if (options.saliency && this.saliencyProblem === undefined && this.saliencyGate.due(nowMs, interval)) {
-          start = performance.now();
-          try {
-            const maps = await saliencyOf(
-              classifier,
-              crops,
-              tracked.map((face) => EXPRESSIONS.indexOf(face.expression)),
-            );
-            this.saliencyMs = performance.now() - start;
-            this.perf.stage('saliency', this.saliencyMs);
-            this.saliencyById = new Map(tracked.map((face, i) => [face.id, maps[i] as Saliency]));
-          } catch (error) {
-            // A gradient kernel the backend lacks must not stop the labels.
-            this.saliencyProblem = error instanceof Error ? error.message : String(error);
-          }
+        if (options.saliency && this.saliencyProblem === undefined && !this.saliencyPending && this.saliencyGate.due(nowMs, interval)) {
+          this.requestSaliency(
+            await cropPixels(crops),
+            tracked.map((face) => face.id),
+            tracked.map((face) => EXPRESSIONS.indexOf(face.expression)),
+          );
         }
         // The tracker returns faces in the order of the boxes it was given, so detection i is face i.
         faces = tracked.map((face, i) => ({
@@ -112,10 +112,36 @@ export class LiveAnalyzer {
     return { faces, perf: this.perf.snapshot(), saliencyProblem: options.saliency ? this.saliencyProblem : undefined };
   }
 
+  /** Asks for the maps of faces `ids` (for the classes shown for them) without waiting for them. */
+  private requestSaliency(crops: CropPixels, ids: number[], classIndices: number[]): void {
+    this.saliencyPending = true;
+    const start = performance.now();
+    const generation = this.generation;
+    this.saliency
+      .maps(crops, classIndices)
+      .then(
+        (maps) => {
+          // Maps asked for before a reset would be for faces forgotten since.
+          if (generation !== this.generation) return;
+          this.saliencyMs = performance.now() - start;
+          this.perf.stage('saliency', this.saliencyMs);
+          this.saliencyById = new Map(ids.map((id, i) => [id, maps[i] as Saliency]));
+        },
+        (error: unknown) => {
+          // A gradient kernel the backend lacks must not stop the labels.
+          this.saliencyProblem = error instanceof Error ? error.message : String(error);
+        },
+      )
+      .finally(() => {
+        this.saliencyPending = false;
+      });
+  }
+
   /** Forgets faces and timings, e.g. after the camera was switched or paused. */
   reset(): void {
     this.tracker.reset();
     this.perf.reset();
     this.saliencyById.clear();
+    this.generation++;
   }
 }

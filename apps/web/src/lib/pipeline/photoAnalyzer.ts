@@ -1,16 +1,18 @@
 import { EXPRESSIONS, type ExpressionPrediction } from '@fer/core';
 import type { PhotoResult } from '../analysis/protocol';
+import { cropPixels, type SaliencyClient } from '../analysis/saliencyClient';
 import { addMissedFaces, PHOTO_TILES, smallestReliableFace } from '../detection/smallFaces';
 import { TiledDetector } from '../detection/tiledDetection';
 import type { Runtime } from '../runtime/runtime';
-import { cropFromCanvas, readableContext, saliencyOf, type Saliency } from './analyze';
+import { cropFromCanvas, readableContext, type Saliency } from './analyze';
 
 /**
  * The still-photo pipeline (photo mode, in the analysis worker), beside the live one
- * (liveAnalyzer.ts): detect, crop, classify, saliency, once. No tracking, smoothing or saliency
- * budget. `bitmap` is the photo as the page decoded and scaled it (see decodePhoto.ts); it is closed.
+ * (liveAnalyzer.ts): detect, crop, classify, saliency (from the saliency worker), once. No tracking,
+ * smoothing or saliency budget. `bitmap` is the photo as the page decoded and scaled it (see
+ * decodePhoto.ts); it is closed.
  */
-export async function analyzePhoto(runtime: Runtime, bitmap: ImageBitmap): Promise<PhotoResult> {
+export async function analyzePhoto(runtime: Runtime, saliency: SaliencyClient, bitmap: ImageBitmap): Promise<PhotoResult> {
   const photo = new OffscreenCanvas(bitmap.width, bitmap.height);
   readableContext(photo).drawImage(bitmap, 0, 0);
   bitmap.close();
@@ -34,9 +36,8 @@ export async function analyzePhoto(runtime: Runtime, bitmap: ImageBitmap): Promi
     let maps: Saliency[] = [];
     let saliencyProblem: string | undefined;
     try {
-      maps = await saliencyOf(
-        classifier,
-        crops,
+      maps = await saliency.maps(
+        await cropPixels(crops),
         predictions.map((p) => EXPRESSIONS.indexOf(p.expression)),
       );
       ms.saliency = performance.now() - start;

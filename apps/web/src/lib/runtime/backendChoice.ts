@@ -47,9 +47,27 @@ export interface BackendReport {
   /** Candidates not timed, and why (no adapter, software renderer, failed to start). */
   skipped: Partial<Record<BackendName, string>>;
   device: DeviceProfile;
-  /** WebAssembly threads in use (1 when not isolated, or on another backend). */
+  /** The analysis worker's WebAssembly threads (1 when not isolated, or on another backend); see `wasmThreads`. */
   threads: number;
+  /** tfjs runs its threaded WebAssembly build (the page is cross-origin isolated, so threads are possible). */
+  threaded: boolean;
   simd: boolean;
+}
+
+/** The app's two workers that run tfjs: frames in one, saliency maps beside them in the other. */
+export type TfWorker = 'analysis' | 'saliency';
+
+/** tfjs's threaded build starts 8 workers; XNNPACK gains little past 4 threads on a phone's cores. */
+const MAX_WASM_THREADS = 4;
+
+/**
+ * WebAssembly threads of each worker where the page is cross-origin isolated (one each otherwise):
+ * one core for saliency maps, the others (up to 4) for frames, so the two never compete for a core.
+ * A 2-core device thus runs one thread in each: measured there (`pnpm bench:web`), a second thread
+ * gained the frames nothing (the CNN is small) and made them wait whenever a map was computed.
+ */
+export function wasmThreads(cores: number, worker: TfWorker): number {
+  return worker === 'saliency' ? 1 : Math.max(1, Math.min(cores - 1, MAX_WASM_THREADS));
 }
 
 /** Renderer names of WebGL implemented on the CPU. */
@@ -79,10 +97,10 @@ const LABEL: Record<BackendName, string> = {
   wasm: 'the CPU (WebAssembly)',
 };
 
-/** Where the model runs, in words: "the CPU (WebAssembly, SIMD, 2 threads)". */
+/** Where the model runs, in words: "the CPU (WebAssembly, SIMD, 2 threads + 1 for saliency maps)". */
 export function backendLabel(report: Pick<BackendReport, 'name' | 'threads' | 'simd'>): string {
   if (report.name !== 'wasm') return LABEL[report.name];
-  const threads = `${report.threads} thread${report.threads === 1 ? '' : 's'}`;
+  const threads = `${report.threads} thread${report.threads === 1 ? '' : 's'} + 1 for saliency maps`;
   return `the CPU (WebAssembly, ${report.simd ? 'SIMD, ' : ''}${threads})`;
 }
 

@@ -1,8 +1,8 @@
 import { ArtifactError, ExpressionClassifier, fetchReader } from '@fer/core';
 import { createFaceDetector, type FaceDetectorHandle } from '$lib/detection/faceDetector';
-import type { BackendReport, BackendRequest } from './backendChoice';
+import type { BackendReport, BackendRequest, TfWorker } from './backendChoice';
 import { RuntimeLoadError } from './loadError';
-import { startBackend } from './tfBackend';
+import { startBackend, type StartedBackend } from './tfBackend';
 
 /** URLs of everything the runtime loads, all on this origin. */
 export interface RuntimeUrls {
@@ -38,29 +38,42 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * Loads the tfjs backend (see startBackend: forced, remembered or measured), the classifier
- * (verified against its manifest) and the face detector.
+ * Starts the tfjs backend (see startBackend: forced, remembered or measured) and loads the
+ * classifier on it, verified against its manifest, in `worker` (see `wasmThreads`).
  */
+export function loadClassifier(
+  urls: RuntimeUrls,
+  request: BackendRequest,
+  worker: TfWorker = 'analysis',
+): Promise<StartedBackend<ExpressionClassifier>> {
+  return startBackend(
+    urls.tfjsWasm,
+    request,
+    {
+      load: () =>
+        ExpressionClassifier.create(fetchReader(new URL(urls.models, location.href))).catch((error: unknown) => {
+          const file = error instanceof ArtifactError ? urls.models + error.file : undefined;
+          throw new RuntimeLoadError('classifier', file, messageOf(error), { cause: error });
+        }),
+      classify: (classifier, faces) => classifier.classify(faces),
+      dispose: (classifier) => classifier.dispose(),
+      inputSize: (classifier) => [classifier.manifest.input.height, classifier.manifest.input.width],
+    },
+    worker,
+  ).catch((error: unknown) => {
+    throw error instanceof RuntimeLoadError ? error : new RuntimeLoadError('backend', undefined, messageOf(error), { cause: error });
+  });
+}
+
+/** Loads the classifier (see `loadClassifier`) and the face detector. */
 export async function loadRuntime(urls: RuntimeUrls, request: BackendRequest): Promise<Runtime> {
   const detectorPromise = createFaceDetector({ modelUrl: urls.detectorModel, wasmBaseUrl: urls.mediapipeWasm, moduleWorker: true }).catch(
     (error: unknown) => {
       throw new RuntimeLoadError('detector', urls.detectorModel, messageOf(error), { cause: error });
     },
   );
-  const classifierPromise = startBackend(urls.tfjsWasm, request, {
-    load: () =>
-      ExpressionClassifier.create(fetchReader(new URL(urls.models, location.href))).catch((error: unknown) => {
-        const file = error instanceof ArtifactError ? urls.models + error.file : undefined;
-        throw new RuntimeLoadError('classifier', file, messageOf(error), { cause: error });
-      }),
-    classify: (classifier, faces) => classifier.classify(faces),
-    dispose: (classifier) => classifier.dispose(),
-    inputSize: (classifier) => [classifier.manifest.input.height, classifier.manifest.input.width],
-  }).catch((error: unknown) => {
-    throw error instanceof RuntimeLoadError ? error : new RuntimeLoadError('backend', undefined, messageOf(error), { cause: error });
-  });
   // Both load at once; when one fails, the other is released rather than leaked.
-  const [classifier, detector] = await Promise.allSettled([classifierPromise, detectorPromise]);
+  const [classifier, detector] = await Promise.allSettled([loadClassifier(urls, request), detectorPromise]);
   if (classifier.status === 'rejected') {
     if (detector.status === 'fulfilled') detector.value.close();
     throw classifier.reason;

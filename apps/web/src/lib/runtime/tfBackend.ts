@@ -9,18 +9,18 @@ import {
   fastest,
   isSoftwareRenderer,
   sameDevice,
+  wasmThreads,
   type BackendName,
   type BackendReport,
   type BackendRequest,
   type DeviceProfile,
+  type TfWorker,
 } from './backendChoice';
 
 /** Faces in the timed batch: several, as audience mode sends, few enough to stay short on a slow candidate. */
 const BATCH_FACES = 2;
 /** Timed runs after the warm-up one. */
 const TIMED_RUNS = 2;
-/** tfjs's threaded build starts 8 workers; XNNPACK gains little past 4 threads on a phone's cores. */
-const MAX_WASM_THREADS = 4;
 
 /** The WebGL renderer's name, read from a throw-away context; undefined without WebGL. */
 function webglRenderer(): string | undefined {
@@ -57,15 +57,15 @@ async function webgpuProblem(): Promise<string | undefined> {
 }
 
 /**
- * Every core for tfjs's threaded WebAssembly (used when the page is cross-origin isolated). tfjs
- * 4.22's binary caps its thread pool at navigator.hardwareConcurrency / 2, taking every logical
- * core for a hyperthread pair: one thread on a 2-core machine, half the cores of a phone (ARM has
- * no hyperthreads). Its threaded build reads that figure once, when the backend starts; this
- * worker reports it doubled so that the cap becomes every core, and asks for that many threads.
+ * Threads for tfjs's threaded WebAssembly (used when the page is cross-origin isolated), as
+ * `wasmThreads` shares the cores out. tfjs 4.22's binary caps its thread pool at
+ * navigator.hardwareConcurrency / 2, taking every logical core for a hyperthread pair (ARM phones
+ * have none); its threaded build reads that figure once, when the backend starts, so this worker
+ * reports it doubled, and the cap becomes every core.
  */
-function useEveryCore(cores: number): void {
+function useThreads(cores: number, worker: TfWorker): void {
   Object.defineProperty(navigator, 'hardwareConcurrency', { configurable: true, get: () => cores * 2 });
-  setThreadsCount(Math.max(1, Math.min(cores, MAX_WASM_THREADS)));
+  setThreadsCount(wasmThreads(cores, worker));
 }
 
 /** Switches tfjs to `name`; false when it fails to start. */
@@ -113,12 +113,17 @@ export interface StartedBackend<M> {
  * Starts a backend for `request` and loads the model on it. A forced backend that fails is an
  * error; a remembered one that fails (a new driver) is measured again. Measuring: WebGPU where an
  * adapter exists, WebGL unless its renderer is software, and WebAssembly are each started, the
- * model loaded and a warm batch timed; the fastest keeps its model.
+ * model loaded and a warm batch timed; the fastest keeps its model. WebAssembly gets `worker`'s threads.
  */
-export async function startBackend<M>(wasmBase: string, request: BackendRequest, candidate: Candidate<M>): Promise<StartedBackend<M>> {
+export async function startBackend<M>(
+  wasmBase: string,
+  request: BackendRequest,
+  candidate: Candidate<M>,
+  worker: TfWorker = 'analysis',
+): Promise<StartedBackend<M>> {
   setWasmPaths(wasmBase);
   const device = deviceProfile();
-  useEveryCore(device.cores);
+  useThreads(device.cores, worker);
   // Saliency differentiates through the CNN; stock wasm lacks the conv filter-gradient kernel.
   registerWasmGradientKernels();
   const finish = async (
@@ -130,7 +135,8 @@ export async function startBackend<M>(wasmBase: string, request: BackendRequest,
   ) => {
     const wasm = name === 'wasm';
     const simd = wasm && Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-    return { report: { name, how, timings, skipped, device, threads: wasm ? getThreadsCount() : 1, simd }, model };
+    const threaded = wasm && Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+    return { report: { name, how, timings, skipped, device, threads: wasm ? getThreadsCount() : 1, simd, threaded }, model };
   };
 
   if ('force' in request) {

@@ -1,0 +1,37 @@
+/**
+ * The analysis worker's side of the saliency worker (saliency.worker.ts): hands it face crops and
+ * gets their maps back, while the analysis worker goes on with the next frames.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Saliency } from '../pipeline/analyze';
+import type { BackendName } from '../runtime/backendChoice';
+import type { RuntimeUrls } from '../runtime/runtime';
+import type { CropPixels, SaliencyApi } from './protocol';
+import { fromPlainWire, RpcClient } from './rpc';
+
+/** Grey crops [N,H,W,1] as plain data, to send to the saliency worker. */
+export async function cropPixels(crops: tf.Tensor4D): Promise<CropPixels> {
+  const [count, height, width] = crops.shape;
+  // A copy of its own: the buffer is transferred.
+  return { pixels: (await crops.data<'float32'>()).slice(), count, height, width };
+}
+
+export class SaliencyClient {
+  private constructor(
+    private readonly rpc: RpcClient<SaliencyApi>,
+    private readonly ready: Promise<void>,
+  ) {}
+
+  /** Talks to the saliency worker at the other end of `port`, which starts loading the classifier on `backend` now. */
+  static connect(port: MessagePort, urls: RuntimeUrls, backend: BackendName): SaliencyClient {
+    const rpc = new RpcClient<SaliencyApi>(port, fromPlainWire);
+    port.start();
+    return new SaliencyClient(rpc, rpc.call('init', { urls, backend }));
+  }
+
+  /** One map per crop, explaining the class given for it; rejects with why saliency is unavailable. */
+  async maps(crops: CropPixels, classIndices: readonly number[]): Promise<Saliency[]> {
+    await this.ready;
+    return this.rpc.call('maps', { crops, classIndices: [...classIndices] }, [crops.pixels.buffer]);
+  }
+}
