@@ -48,6 +48,7 @@ describe('backend choice', () => {
       skipped: { webgpu: 'no GPU adapter', webgl: `a software renderer (${device.renderer}), not a GPU` },
       device,
       threads: 2,
+      saliencyThreads: 1,
       simd: true,
       threaded: true,
     };
@@ -57,11 +58,13 @@ describe('backend choice', () => {
     );
     expect(backendReason({ ...report, how: 'remembered' })).toMatch(/Measured on an earlier visit on this device\.$/);
     expect(backendReason({ ...report, how: 'url' })).toBe('Chosen by the ?backend= address parameter.');
-    expect(backendLabel({ name: 'webgl', threads: 1, simd: false })).toBe('the GPU (WebGL)');
+    expect(backendLabel({ ...report, saliencyThreads: 0 })).toBe('the CPU (WebAssembly, SIMD, 2 threads)');
+    expect(backendLabel({ name: 'webgl', threads: 1, saliencyThreads: 1, simd: false })).toBe('the GPU (WebGL)');
   });
 
-  it('gives saliency maps one core and frames the others, up to 4, so that they never compete', () => {
+  it('gives saliency maps one core and frames the others, up to 4, so that they never compete; frames alone get every core', () => {
     expect([1, 2, 3, 4, 8, 16].map((cores) => wasmThreads(cores, 'analysis'))).toEqual([1, 1, 2, 3, 4, 4]);
     expect([1, 2, 8].map((cores) => wasmThreads(cores, 'saliency'))).toEqual([1, 1, 1]);
+    expect([1, 2, 3, 8].map((cores) => wasmThreads(cores, 'analysis', false))).toEqual([1, 2, 3, 4]);
   });
 });

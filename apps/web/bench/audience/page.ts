@@ -32,7 +32,7 @@ let runtime: Promise<AppRuntime> | undefined;
 async function run(plan: PassPlan): Promise<AudiencePass> {
   const file = document.querySelector<HTMLInputElement>('#video')?.files?.[0];
   if (file === undefined) throw new Error('no video file picked');
-  const loaded = plan.analyse ? await (runtime ??= startBenchRuntime()) : undefined;
+  const loaded = plan.analyse ? await (runtime ??= startBenchRuntime(false)) : undefined;
   const heapAtStart = heapBytes();
   let peakHeap = heapAtStart;
   const sample = () => (peakHeap = Math.max(peakHeap, heapBytes()));

@@ -9,7 +9,8 @@ import type { StreamedAdapter } from './adapter';
  * saliency at most ~5 Hz), which takes the newest frame whenever it is free; the page never waits.
  */
 export async function createFerPipeline(saliency: boolean): Promise<StreamedAdapter> {
-  const runtime = await startBenchRuntime();
+  // The live page's runtime, saliency worker included (idle when saliency is off).
+  const runtime = await startBenchRuntime(true);
   // A frame that fails is reported at the next submission, which ends the run with it.
   let failure: Error | undefined;
   const openStream = () =>

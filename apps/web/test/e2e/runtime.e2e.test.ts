@@ -34,7 +34,7 @@ async function runtimeLine(page: Page): Promise<RuntimeLine> {
   };
 }
 
-/** What a cross-origin isolated page runs: the threaded build, frames on every core but saliency's (one on 2 cores). */
+/** What a cross-origin isolated live page runs: the threaded build, frames on every core but saliency's (one on 2 cores). */
 async function expectThreaded(page: Page, line: RuntimeLine): Promise<void> {
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   expect(line).toMatchObject({ backend: 'wasm', isolated: true, threaded: true, threads: wasmThreads(cores, 'analysis') });
@@ -64,9 +64,17 @@ describe.skipIf(e2eSkipReason !== undefined)('how the app runs', () => {
     expect(foreign).toEqual([]);
   }, 180_000);
 
-  it('is cross-origin isolated with the server’s headers, so WebAssembly runs its threaded build', async () => {
+  it('is cross-origin isolated with the server’s headers, so WebAssembly runs threads: frames on every core where no saliency worker needs one', async () => {
     const { page, violations } = await browsers.open(await browsers.launch(), origin);
     await expectThreaded(page, await runtimeLine(page));
+    // Audience mode shows no saliency maps: its frames get every core (2 threads on a 2-core machine).
+    await page.goto(`${origin}/audience`);
+    const audience = state(page, 'audience-runtime');
+    await audience.waitFor({ timeout: 90_000 });
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(Number(await audience.getAttribute('data-threads'))).toBe(wasmThreads(cores, 'analysis', false));
+    expect(Number(await audience.getAttribute('data-threads'))).toBeGreaterThan(1);
+    expect(await audience.getAttribute('data-threaded')).toBe('true');
     expect(violations).toEqual([]);
   }, 120_000);
 
@@ -87,23 +95,16 @@ describe.skipIf(e2eSkipReason !== undefined)('how the app runs', () => {
     );
   }, 120_000);
 
-  it('on a host without the headers, the service worker makes the next load cross-origin isolated; the offline notice offers that reload where it adds threads', async () => {
+  it('on a host without the headers, the offline notice offers a reload, and the service worker makes that load cross-origin isolated', async () => {
     const server = await serveStatic([{ url: '/', dir: join(appDir, 'build') }], {}, { isolated: false });
     try {
       const { page } = await browsers.open(await browsers.launch([], 'allow'), server.origin);
       expect(await runtimeLine(page)).toMatchObject({ isolated: false, threaded: false, threads: 1 });
+      // The offline notice offers the reload that puts the other cores to work.
       const notice = state(page, 'offline-ready');
       await notice.waitFor({ timeout: 60_000 });
-      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-      if (wasmThreads(cores, 'analysis') > 1) {
-        // The reload puts the other cores to work, so the notice offers it.
-        expect(await notice.innerText()).toMatch(/Reload once to analyse on all \d+ cores/);
-        await Promise.all([page.waitForEvent('load'), notice.getByRole('button', { name: 'Reload' }).click()]);
-      } else {
-        // Frames and saliency maps already have a core each: no reload to offer.
-        expect(await notice.innerText()).toMatch(/^Ready to work offline\.\s*OK$/);
-        await page.reload();
-      }
+      expect(await notice.innerText()).toMatch(/Reload once to analyse on all \d+ cores/);
+      await Promise.all([page.waitForEvent('load'), notice.getByRole('button', { name: 'Reload' }).click()]);
       await expectThreaded(page, await runtimeLine(page));
     } finally {
       await server.close();

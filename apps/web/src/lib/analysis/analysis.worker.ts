@@ -21,8 +21,8 @@ let runtime: Runtime | undefined;
 let saliency: SaliencyClient | undefined;
 const streams = new Map<string, LiveAnalyzer>();
 
-function ready(): { runtime: Runtime; saliency: SaliencyClient } {
-  if (runtime === undefined || saliency === undefined) throw new Error('the analysis worker was not initialised');
+function ready(): { runtime: Runtime; saliency: SaliencyClient | undefined } {
+  if (runtime === undefined) throw new Error('the analysis worker was not initialised');
   return { runtime, saliency };
 }
 
@@ -34,9 +34,9 @@ function stream(id: string): LiveAnalyzer {
 
 const api: AnalysisApi = {
   async init({ urls, backend, saliencyPort }) {
-    runtime ??= await loadRuntime(urls, backend);
+    runtime ??= await loadRuntime(urls, backend, saliencyPort !== undefined);
     // The saliency worker loads on the backend chosen here, while the first frames are analysed.
-    saliency ??= SaliencyClient.connect(saliencyPort, urls, runtime.backend.name);
+    if (saliencyPort !== undefined) saliency ??= SaliencyClient.connect(saliencyPort, urls, runtime.backend.name);
     return { manifest: runtime.classifier.manifest, backend: runtime.backend };
   },
   openStream({ stream: id, tiled, tracking }: StreamOptions) {

@@ -34,41 +34,54 @@ function fromWire(error: WireError): Error {
 
 let streamCount = 0;
 
-/** The app's two workers. */
+/** How vite builds the app's two workers: it needs this exact `new Worker(new URL(...))` form. */
+export const APP_WORKERS: AnalysisWorkers = {
+  analysis: () => new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }),
+  saliency: () => new Worker(new URL('./saliency.worker.ts', import.meta.url), { type: 'module', name: 'saliency' }),
+};
+
+/** Starts each of the app's workers. */
 export interface AnalysisWorkers {
-  analysis: Worker;
-  saliency: Worker;
+  analysis: () => Worker;
+  saliency: () => Worker;
 }
 
-/** The app's workers, as vite builds them (it needs this exact `new Worker(new URL(...))` form). */
-function defaultWorkers(): AnalysisWorkers {
-  return {
-    analysis: new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }),
-    saliency: new Worker(new URL('./saliency.worker.ts', import.meta.url), { type: 'module', name: 'saliency' }),
-  };
+/** Options of `AnalysisClient.start`. */
+export interface AnalysisStartOptions {
+  /** Start the saliency worker, which computes the maps live and photo mode show; default true. Audience mode shows none. */
+  saliency?: boolean;
+  /** How to start the workers; default `APP_WORKERS` (the benches serve their own bundles of them). */
+  workers?: AnalysisWorkers;
 }
 
 export class AnalysisClient {
   private constructor(
-    private readonly workers: AnalysisWorkers,
+    private readonly workers: Worker[],
     private readonly rpc: RpcClient<AnalysisApi>,
   ) {}
 
   /**
    * Starts the workers and loads the runtime in them (backend per `backend`, classifier, detector;
-   * the saliency worker's classifier on the backend chosen). `createWorkers` is for pages not built
-   * by vite (the benches serve their own bundles of them).
+   * the saliency worker's classifier on the backend chosen).
    */
-  static async start(urls: RuntimeUrls, backend: BackendRequest, createWorkers: () => AnalysisWorkers = defaultWorkers): Promise<AppRuntime> {
-    const workers = createWorkers();
-    const rpc = new RpcClient<AnalysisApi>(workers.analysis, fromWire);
-    workers.analysis.addEventListener('error', (event) => rpc.failPending(new Error(`the analysis worker failed: ${event.message}`)));
-    const client = new AnalysisClient(workers, rpc);
-    // The two workers talk over their own channel: maps never pass through the page.
-    const channel = new MessageChannel();
-    workers.saliency.postMessage({ port: channel.port2 }, [channel.port2]);
+  static async start(urls: RuntimeUrls, backend: BackendRequest, options: AnalysisStartOptions = {}): Promise<AppRuntime> {
+    const { saliency = true, workers = APP_WORKERS } = options;
+    const analysis = workers.analysis();
+    const rpc = new RpcClient<AnalysisApi>(analysis, fromWire);
+    analysis.addEventListener('error', (event) => rpc.failPending(new Error(`the analysis worker failed: ${event.message}`)));
+    const started = [analysis];
+    let saliencyPort: MessagePort | undefined;
+    if (saliency) {
+      // The two workers talk over their own channel: maps never pass through the page.
+      const channel = new MessageChannel();
+      const saliencyWorker = workers.saliency();
+      saliencyWorker.postMessage({ port: channel.port2 }, [channel.port2]);
+      started.push(saliencyWorker);
+      saliencyPort = channel.port1;
+    }
+    const client = new AnalysisClient(started, rpc);
     try {
-      const { manifest, backend: report } = await rpc.call('init', { urls, backend, saliencyPort: channel.port1 }, [channel.port1]);
+      const { manifest, backend: report } = await rpc.call('init', { urls, backend, saliencyPort }, saliencyPort === undefined ? [] : [saliencyPort]);
       return { manifest, backend: report, analysis: client };
     } catch (error) {
       client.terminate();
@@ -94,8 +107,7 @@ export class AnalysisClient {
 
   /** Stops the workers; calls still waiting reject. */
   terminate(): void {
-    this.workers.analysis.terminate();
-    this.workers.saliency.terminate();
+    for (const worker of this.workers) worker.terminate();
     this.rpc.failPending(new Error('the analysis worker was stopped'));
   }
 }

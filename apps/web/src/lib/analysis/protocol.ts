@@ -13,8 +13,8 @@ import type { FaceTrackerOptions } from '../tracking/faceTracker';
 export interface InitRequest {
   urls: RuntimeUrls;
   backend: BackendRequest;
-  /** Transferred: the channel to the saliency worker (saliency.worker.ts), whose maps the frames show. */
-  saliencyPort: MessagePort;
+  /** Transferred: the channel to the saliency worker (saliency.worker.ts), whose maps the frames show; none on pages without maps. */
+  saliencyPort: MessagePort | undefined;
 }
 
 export interface InitResult {

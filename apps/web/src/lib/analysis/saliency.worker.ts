@@ -18,7 +18,7 @@ let classifier: ExpressionClassifier | undefined;
 
 const api: SaliencyApi = {
   async init({ urls, backend }) {
-    classifier ??= (await loadClassifier(urls, { force: backend, by: 'url' }, 'saliency')).model;
+    classifier ??= (await loadClassifier(urls, { force: backend, by: 'url' }, 'saliency', true)).model;
   },
   async maps({ crops, classIndices }) {
     if (classifier === undefined) throw new Error('the saliency worker was not initialised');

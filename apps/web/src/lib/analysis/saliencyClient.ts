@@ -16,6 +16,9 @@ export async function cropPixels(crops: tf.Tensor4D): Promise<CropPixels> {
   return { pixels: (await crops.data<'float32'>()).slice(), count, height, width };
 }
 
+/** Why a page without a saliency worker (audience mode) shows no maps. */
+export const NO_SALIENCY_WORKER = 'this page starts no saliency worker';
+
 export class SaliencyClient {
   private constructor(
     private readonly rpc: RpcClient<SaliencyApi>,

@@ -4,7 +4,7 @@ import type { Runtime } from '../runtime/runtime';
 import type { DetectedFace, VideoFrameSource } from '../detection/faceDetector';
 import { FaceTracker, type FaceTrackerOptions, type TrackedFace } from '../tracking/faceTracker';
 import type { CropPixels } from '../analysis/protocol';
-import { cropPixels, type SaliencyClient } from '../analysis/saliencyClient';
+import { cropPixels, NO_SALIENCY_WORKER, type SaliencyClient } from '../analysis/saliencyClient';
 import { cropFromCanvas, type Saliency } from './analyze';
 import { FrameCanvas } from './frameCanvas';
 
@@ -60,9 +60,10 @@ export class LiveAnalyzer {
 
   constructor(
     private readonly runtime: Runtime,
-    private readonly saliency: SaliencyClient,
+    private readonly saliency: SaliencyClient | undefined,
     options: LiveAnalyzerOptions = {},
   ) {
+    if (saliency === undefined) this.saliencyProblem = NO_SALIENCY_WORKER;
     this.tracker = new FaceTracker(options.tracking);
     this.detect = options.detect ?? ((frame, nowMs) => runtime.detector.detectForVideo(frame, nowMs));
   }
@@ -91,8 +92,16 @@ export class LiveAnalyzer {
           nowMs,
         );
         const interval = Math.max(SALIENCY_MIN_INTERVAL_MS, this.saliencyMs / SALIENCY_MAX_SHARE);
-        if (options.saliency && this.saliencyProblem === undefined && !this.saliencyPending && this.saliencyGate.due(nowMs, interval)) {
+        const { saliency } = this;
+        if (
+          options.saliency &&
+          saliency !== undefined &&
+          this.saliencyProblem === undefined &&
+          !this.saliencyPending &&
+          this.saliencyGate.due(nowMs, interval)
+        ) {
           this.requestSaliency(
+            saliency,
             await cropPixels(crops),
             tracked.map((face) => face.id),
             tracked.map((face) => EXPRESSIONS.indexOf(face.expression)),
@@ -113,11 +122,11 @@ export class LiveAnalyzer {
   }
 
   /** Asks for the maps of faces `ids` (for the classes shown for them) without waiting for them. */
-  private requestSaliency(crops: CropPixels, ids: number[], classIndices: number[]): void {
+  private requestSaliency(saliency: SaliencyClient, crops: CropPixels, ids: number[], classIndices: number[]): void {
     this.saliencyPending = true;
     const start = performance.now();
     const generation = this.generation;
-    this.saliency
+    saliency
       .maps(crops, classIndices)
       .then(
         (maps) => {

@@ -1,6 +1,6 @@
 import { EXPRESSIONS, type ExpressionPrediction } from '@fer/core';
 import type { PhotoResult } from '../analysis/protocol';
-import { cropPixels, type SaliencyClient } from '../analysis/saliencyClient';
+import { cropPixels, NO_SALIENCY_WORKER, type SaliencyClient } from '../analysis/saliencyClient';
 import { addMissedFaces, PHOTO_TILES, smallestReliableFace } from '../detection/smallFaces';
 import { TiledDetector } from '../detection/tiledDetection';
 import type { Runtime } from '../runtime/runtime';
@@ -12,7 +12,7 @@ import { cropFromCanvas, readableContext, type Saliency } from './analyze';
  * smoothing or saliency budget. `bitmap` is the photo as the page decoded and scaled it (see
  * decodePhoto.ts); it is closed.
  */
-export async function analyzePhoto(runtime: Runtime, saliency: SaliencyClient, bitmap: ImageBitmap): Promise<PhotoResult> {
+export async function analyzePhoto(runtime: Runtime, saliency: SaliencyClient | undefined, bitmap: ImageBitmap): Promise<PhotoResult> {
   const photo = new OffscreenCanvas(bitmap.width, bitmap.height);
   readableContext(photo).drawImage(bitmap, 0, 0);
   bitmap.close();
@@ -36,6 +36,7 @@ export async function analyzePhoto(runtime: Runtime, saliency: SaliencyClient, b
     let maps: Saliency[] = [];
     let saliencyProblem: string | undefined;
     try {
+      if (saliency === undefined) throw new Error(NO_SALIENCY_WORKER);
       maps = await saliency.maps(
         await cropPixels(crops),
         predictions.map((p) => EXPRESSIONS.indexOf(p.expression)),

@@ -49,6 +49,8 @@ export interface BackendReport {
   device: DeviceProfile;
   /** The analysis worker's WebAssembly threads (1 when not isolated, or on another backend); see `wasmThreads`. */
   threads: number;
+  /** The saliency worker's, likewise; 0 on a page without one. */
+  saliencyThreads: number;
   /** tfjs runs its threaded WebAssembly build (the page is cross-origin isolated, so threads are possible). */
   threaded: boolean;
   simd: boolean;
@@ -61,13 +63,15 @@ export type TfWorker = 'analysis' | 'saliency';
 const MAX_WASM_THREADS = 4;
 
 /**
- * WebAssembly threads of each worker where the page is cross-origin isolated (one each otherwise):
- * one core for saliency maps, the others (up to 4) for frames, so the two never compete for a core.
- * A 2-core device thus runs one thread in each: measured there (`pnpm bench:web`), a second thread
- * gained the frames nothing (the CNN is small) and made them wait whenever a map was computed.
+ * WebAssembly threads of a worker where the page is cross-origin isolated (one each otherwise).
+ * Beside a saliency worker, that one gets one core and the frames the others (up to 4), so the two
+ * never compete for a core: a 2-core device runs one thread in each, as measured there (`pnpm
+ * bench:web`) a second thread gained the frames nothing (the CNN is small) and made them wait
+ * whenever a map was computed. Without one (audience mode shows no maps), frames get every core.
  */
-export function wasmThreads(cores: number, worker: TfWorker): number {
-  return worker === 'saliency' ? 1 : Math.max(1, Math.min(cores - 1, MAX_WASM_THREADS));
+export function wasmThreads(cores: number, worker: TfWorker, besideSaliencyWorker = true): number {
+  if (worker === 'saliency') return 1;
+  return Math.max(1, Math.min(besideSaliencyWorker ? cores - 1 : cores, MAX_WASM_THREADS));
 }
 
 /** Renderer names of WebGL implemented on the CPU. */
@@ -98,9 +102,10 @@ const LABEL: Record<BackendName, string> = {
 };
 
 /** Where the model runs, in words: "the CPU (WebAssembly, SIMD, 2 threads + 1 for saliency maps)". */
-export function backendLabel(report: Pick<BackendReport, 'name' | 'threads' | 'simd'>): string {
+export function backendLabel(report: Pick<BackendReport, 'name' | 'threads' | 'saliencyThreads' | 'simd'>): string {
   if (report.name !== 'wasm') return LABEL[report.name];
-  const threads = `${report.threads} thread${report.threads === 1 ? '' : 's'} + 1 for saliency maps`;
+  const saliency = report.saliencyThreads > 0 ? ` + ${report.saliencyThreads} for saliency maps` : '';
+  const threads = `${report.threads} thread${report.threads === 1 ? '' : 's'}${saliency}`;
   return `the CPU (WebAssembly, ${report.simd ? 'SIMD, ' : ''}${threads})`;
 }
 

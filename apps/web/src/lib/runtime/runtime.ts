@@ -1,6 +1,6 @@
 import { ArtifactError, ExpressionClassifier, fetchReader } from '@fer/core';
 import { createFaceDetector, type FaceDetectorHandle } from '$lib/detection/faceDetector';
-import type { BackendReport, BackendRequest, TfWorker } from './backendChoice';
+import { wasmThreads, type BackendReport, type BackendRequest, type TfWorker } from './backendChoice';
 import { RuntimeLoadError } from './loadError';
 import { startBackend, type StartedBackend } from './tfBackend';
 
@@ -39,12 +39,14 @@ function messageOf(error: unknown): string {
 
 /**
  * Starts the tfjs backend (see startBackend: forced, remembered or measured) and loads the
- * classifier on it, verified against its manifest, in `worker` (see `wasmThreads`).
+ * classifier on it, verified against its manifest, with the WebAssembly threads `wasmThreads` gives
+ * `worker` (beside a saliency worker or not).
  */
 export function loadClassifier(
   urls: RuntimeUrls,
   request: BackendRequest,
-  worker: TfWorker = 'analysis',
+  worker: TfWorker,
+  besideSaliencyWorker: boolean,
 ): Promise<StartedBackend<ExpressionClassifier>> {
   return startBackend(
     urls.tfjsWasm,
@@ -59,21 +61,21 @@ export function loadClassifier(
       dispose: (classifier) => classifier.dispose(),
       inputSize: (classifier) => [classifier.manifest.input.height, classifier.manifest.input.width],
     },
-    worker,
+    (cores) => wasmThreads(cores, worker, besideSaliencyWorker),
   ).catch((error: unknown) => {
     throw error instanceof RuntimeLoadError ? error : new RuntimeLoadError('backend', undefined, messageOf(error), { cause: error });
   });
 }
 
-/** Loads the classifier (see `loadClassifier`) and the face detector. */
-export async function loadRuntime(urls: RuntimeUrls, request: BackendRequest): Promise<Runtime> {
+/** Loads the classifier (see `loadClassifier`) and the face detector, in the analysis worker. */
+export async function loadRuntime(urls: RuntimeUrls, request: BackendRequest, besideSaliencyWorker: boolean): Promise<Runtime> {
   const detectorPromise = createFaceDetector({ modelUrl: urls.detectorModel, wasmBaseUrl: urls.mediapipeWasm, moduleWorker: true }).catch(
     (error: unknown) => {
       throw new RuntimeLoadError('detector', urls.detectorModel, messageOf(error), { cause: error });
     },
   );
   // Both load at once; when one fails, the other is released rather than leaked.
-  const [classifier, detector] = await Promise.allSettled([loadClassifier(urls, request), detectorPromise]);
+  const [classifier, detector] = await Promise.allSettled([loadClassifier(urls, request, 'analysis', besideSaliencyWorker), detectorPromise]);
   if (classifier.status === 'rejected') {
     if (detector.status === 'fulfilled') detector.value.close();
     throw classifier.reason;
@@ -82,5 +84,7 @@ export async function loadRuntime(urls: RuntimeUrls, request: BackendRequest): P
     classifier.value.model.dispose();
     throw detector.reason;
   }
-  return { backend: classifier.value.report, classifier: classifier.value.model, detector: detector.value };
+  const { report } = classifier.value;
+  const saliencyThreads = !besideSaliencyWorker ? 0 : report.name === 'wasm' ? wasmThreads(report.device.cores, 'saliency') : 1;
+  return { backend: { ...report, saliencyThreads }, classifier: classifier.value.model, detector: detector.value };
 }

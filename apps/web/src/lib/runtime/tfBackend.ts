@@ -9,12 +9,10 @@ import {
   fastest,
   isSoftwareRenderer,
   sameDevice,
-  wasmThreads,
   type BackendName,
   type BackendReport,
   type BackendRequest,
   type DeviceProfile,
-  type TfWorker,
 } from './backendChoice';
 
 /** Faces in the timed batch: several, as audience mode sends, few enough to stay short on a slow candidate. */
@@ -63,9 +61,9 @@ async function webgpuProblem(): Promise<string | undefined> {
  * have none); its threaded build reads that figure once, when the backend starts, so this worker
  * reports it doubled, and the cap becomes every core.
  */
-function useThreads(cores: number, worker: TfWorker): void {
+function useThreads(threads: number, cores: number): void {
   Object.defineProperty(navigator, 'hardwareConcurrency', { configurable: true, get: () => cores * 2 });
-  setThreadsCount(wasmThreads(cores, worker));
+  setThreadsCount(threads);
 }
 
 /** Switches tfjs to `name`; false when it fails to start. */
@@ -113,17 +111,18 @@ export interface StartedBackend<M> {
  * Starts a backend for `request` and loads the model on it. A forced backend that fails is an
  * error; a remembered one that fails (a new driver) is measured again. Measuring: WebGPU where an
  * adapter exists, WebGL unless its renderer is software, and WebAssembly are each started, the
- * model loaded and a warm batch timed; the fastest keeps its model. WebAssembly gets `worker`'s threads.
+ * model loaded and a warm batch timed; the fastest keeps its model. WebAssembly gets `threads(cores)`
+ * threads (see `wasmThreads`).
  */
 export async function startBackend<M>(
   wasmBase: string,
   request: BackendRequest,
   candidate: Candidate<M>,
-  worker: TfWorker = 'analysis',
+  threads: (cores: number) => number,
 ): Promise<StartedBackend<M>> {
   setWasmPaths(wasmBase);
   const device = deviceProfile();
-  useThreads(device.cores, worker);
+  useThreads(threads(device.cores), device.cores);
   // Saliency differentiates through the CNN; stock wasm lacks the conv filter-gradient kernel.
   registerWasmGradientKernels();
   const finish = async (
@@ -136,7 +135,8 @@ export async function startBackend<M>(
     const wasm = name === 'wasm';
     const simd = wasm && Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const threaded = wasm && Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-    return { report: { name, how, timings, skipped, device, threads: wasm ? getThreadsCount() : 1, simd, threaded }, model };
+    const report = { name, how, timings, skipped, device, threads: wasm ? getThreadsCount() : 1, saliencyThreads: 0, simd, threaded };
+    return { report, model };
   };
 
   if ('force' in request) {
