@@ -48,10 +48,15 @@ export function serve(api: WorkerApi, port: Port, toWire: (error: unknown) => Wi
     const { id, method, arg } = event.data as Request;
     const handler = api[method];
     const run = handler === undefined ? Promise.reject(new Error(`no method ${method}`)) : handler(arg as never);
-    run.then(
-      (value) => port.postMessage({ id, ok: true, value } satisfies Response, transfers(value)),
-      (error: unknown) => port.postMessage({ id, ok: false, error: toWire(error) } satisfies Response, []),
-    );
+    const fail = (error: unknown) => port.postMessage({ id, ok: false, error: toWire(error) } satisfies Response, []);
+    run.then((value) => {
+      try {
+        port.postMessage({ id, ok: true, value } satisfies Response, transfers(value));
+      } catch (error) {
+        // A result that cannot be cloned or transferred: the caller hears why instead of waiting for ever.
+        fail(error);
+      }
+    }, fail);
   });
 }
 
