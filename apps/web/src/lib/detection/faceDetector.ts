@@ -8,7 +8,10 @@
  * Google host; {@link createFaceDetector} switches that off (see {@link disableUsageLogging}).
  */
 import { FaceDetector, FilesetResolver, type Detection } from '@mediapipe/tasks-vision';
-import type { FaceBox } from '@fer/core';
+import type { FaceBox, PixelRect } from '@fer/core';
+
+/** The detector's input side, in pixels (BlazeFace short range sees every image scaled to 128x128). */
+export const DETECTOR_INPUT_PX = 128;
 
 export interface FaceDetectorOptions {
   /** URL of the short-range model with metadata, e.g. '/detector/face_detection_short_range.tflite'. */
@@ -38,10 +41,13 @@ export type VideoFrameSource = HTMLVideoElement | HTMLCanvasElement | OffscreenC
 export type StillImageSource = HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap;
 
 export interface FaceDetectorHandle {
-  /** Detects faces in a video frame. A `timestampMs` not above the previous call's is moved just past it. */
-  detectForVideo(frame: VideoFrameSource, timestampMs: number): DetectedFace[];
-  /** Detects faces in a still image; may be mixed freely with detectForVideo. */
-  detect(image: StillImageSource): DetectedFace[];
+  /**
+   * Detects faces in a video frame, or in `region` of it (default: all of it), in frame pixels.
+   * A `timestampMs` not above the previous call's is moved just past it.
+   */
+  detectForVideo(frame: VideoFrameSource, timestampMs: number, region?: PixelRect): DetectedFace[];
+  /** Detects faces in a still image, or in `region` of it; may be mixed freely with detectForVideo. */
+  detect(image: StillImageSource, region?: PixelRect): DetectedFace[];
   /** Frees the wasm graph; the handle is unusable afterwards. */
   close(): void;
 }
@@ -61,20 +67,23 @@ export async function createFaceDetector(options: FaceDetectorOptions): Promise<
   });
   disableUsageLogging(detector);
 
+  const picture = new ModelPicture();
   // MediaPipe rejects a timestamp that does not increase, and aborts on a non-finite one, so
   // start at 0: detect() before any video frame then sends 1.
   let lastTimestamp = 0;
   let closed = false;
-  const run = (frame: VideoFrameSource | StillImageSource, timestampMs: number): DetectedFace[] => {
+  const run = (frame: VideoFrameSource | StillImageSource, timestampMs: number, region?: PixelRect): DetectedFace[] => {
     if (closed) throw new Error('face detector is closed');
     lastTimestamp = Math.max(timestampMs, lastTimestamp + 1);
     const [width, height] = frameSize(frame);
-    if (width === 0 || height === 0) return [];
-    return detector.detectForVideo(frame, lastTimestamp).detections.map((d) => toFace(d, width, height));
+    const shown = region ?? { x: 0, y: 0, width, height };
+    if (shown.width <= 0 || shown.height <= 0) return [];
+    const canvas = picture.draw(frame, shown);
+    return detector.detectForVideo(canvas, lastTimestamp).detections.map((d) => toFace(d, canvas, shown));
   };
   return {
     detectForVideo: run,
-    detect: (image) => run(image, lastTimestamp + 1),
+    detect: (image, region) => run(image, lastTimestamp + 1, region),
     close() {
       if (closed) return;
       closed = true;
@@ -95,13 +104,48 @@ export function frameSize(frame: VideoFrameSource | StillImageSource): [number, 
   return [frame.width, frame.height];
 }
 
-function toFace(d: Detection, width: number, height: number): DetectedFace {
+/**
+ * A region of a frame drawn at the detector's input size (the longer side DETECTOR_INPUT_PX), the
+ * size it would shrink it to anyway. Given a whole 720p frame, tasks-vision spent most of a
+ * detection converting and resizing pixels rather than in the network. Boxes then come back in
+ * whole pixels of this small picture, a few frame pixels apart: less than the shifts the expression
+ * model is trained to take.
+ */
+class ModelPicture {
+  private readonly canvas = new OffscreenCanvas(1, 1);
+  private readonly context: OffscreenCanvasRenderingContext2D;
+
+  constructor() {
+    const context = this.canvas.getContext('2d', { willReadFrequently: true });
+    if (context === null) throw new Error('this browser gives no 2D canvas context');
+    this.context = context;
+  }
+
+  draw(frame: VideoFrameSource | StillImageSource, region: PixelRect): OffscreenCanvas {
+    const scale = Math.min(1, DETECTOR_INPUT_PX / Math.max(region.width, region.height));
+    const width = Math.max(1, Math.round(region.width * scale));
+    const height = Math.max(1, Math.round(region.height * scale));
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    // The default 'low' quality reads a few source pixels per target pixel: aliasing at 4-10x.
+    this.context.imageSmoothingQuality = 'high';
+    this.context.drawImage(frame, region.x, region.y, region.width, region.height, 0, 0, width, height);
+    return this.canvas;
+  }
+}
+
+/** A detection on `picture` (which shows `region` of the frame) in frame pixels. */
+function toFace(d: Detection, picture: OffscreenCanvas, region: PixelRect): DetectedFace {
   const b = d.boundingBox;
+  const sx = region.width / picture.width;
+  const sy = region.height / picture.height;
   return {
-    // tasks-vision already gives the box in pixels, the keypoints normalized.
-    box: { x: b?.originX ?? 0, y: b?.originY ?? 0, width: b?.width ?? 0, height: b?.height ?? 0 },
+    // tasks-vision gives the box in pixels of the picture, the keypoints normalized.
+    box: { x: region.x + (b?.originX ?? 0) * sx, y: region.y + (b?.originY ?? 0) * sy, width: (b?.width ?? 0) * sx, height: (b?.height ?? 0) * sy },
     score: d.categories[0]?.score ?? 0,
-    keypoints: d.keypoints.map((k) => ({ x: k.x * width, y: k.y * height })),
+    keypoints: d.keypoints.map((k) => ({ x: region.x + k.x * region.width, y: region.y + k.y * region.height })),
   };
 }
 

@@ -7,12 +7,10 @@
  * through the tile (the largest zoom it gets).
  */
 import { iou } from '../tracking/faceTracker.js';
-import type { DetectedFace } from './faceDetector.js';
+import { DETECTOR_INPUT_PX, type DetectedFace } from './faceDetector.js';
 import type { TiledDetectionOptions } from './tiledDetection.js';
 import { overlapOfSmaller, tileGrid } from './tiledDetection.js';
 
-/** The detector's input side, in pixels (BlazeFace short range). */
-export const DETECTOR_INPUT_PX = 128;
 /** A face this many pixels tall at the detector's input is found; 21-28 px were found about half of the time. */
 export const MIN_MODEL_FACE_PX = 30;
 

@@ -5,24 +5,17 @@
  * frame gives each face 2-3x more model pixels; duplicates from tile overlaps are then merged.
  */
 import { iou } from '../tracking/faceTracker.js';
+import type { PixelRect } from '@fer/core';
 import { frameSize, type DetectedFace, type FaceDetectorHandle, type VideoFrameSource } from './faceDetector.js';
-
-/** A rectangle of the frame, in pixels. */
-export interface Tile {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 /**
  * `columns` x `rows` tiles covering a width x height frame, each grown by `overlap` (a fraction of
  * its side) into its neighbours so a face on a border is whole in at least one tile.
  */
-export function tileGrid(width: number, height: number, columns: number, rows: number, overlap: number): Tile[] {
+export function tileGrid(width: number, height: number, columns: number, rows: number, overlap: number): PixelRect[] {
   const tileWidth = Math.min(width, Math.round((width / columns) * (1 + overlap)));
   const tileHeight = Math.min(height, Math.round((height / rows) * (1 + overlap)));
-  const tiles: Tile[] = [];
+  const tiles: PixelRect[] = [];
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < columns; c++) {
       // Spread the tiles evenly from edge to edge.
@@ -72,36 +65,16 @@ export const AUDIENCE_TILES: TiledDetectionOptions = { columns: 3, rows: 2, over
 
 /** Detects faces on the whole frame and on tiles of it, in frame pixels, merged. */
 export class TiledDetector {
-  private readonly canvas = new OffscreenCanvas(1, 1);
-  private readonly context: OffscreenCanvasRenderingContext2D;
-
   constructor(
     private readonly detector: FaceDetectorHandle,
     private readonly options: TiledDetectionOptions = AUDIENCE_TILES,
-  ) {
-    const context = this.canvas.getContext('2d', { willReadFrequently: true });
-    if (context === null) throw new Error('no 2D canvas context');
-    this.context = context;
-  }
+  ) {}
 
   detect(frame: VideoFrameSource, timestampMs: number): DetectedFace[] {
     const [width, height] = frameSize(frame);
-    const faces = [...this.detector.detectForVideo(frame, timestampMs)];
-    for (const tile of tileGrid(width, height, this.options.columns, this.options.rows, this.options.overlap)) {
-      if (this.canvas.width !== tile.width || this.canvas.height !== tile.height) {
-        this.canvas.width = tile.width;
-        this.canvas.height = tile.height;
-      }
-      this.context.drawImage(frame, tile.x, tile.y, tile.width, tile.height, 0, 0, tile.width, tile.height);
-      // The detector moves repeated timestamps on by itself; the graph keeps no state between frames.
-      for (const face of this.detector.detectForVideo(this.canvas, timestampMs)) {
-        faces.push({
-          box: { ...face.box, x: face.box.x + tile.x, y: face.box.y + tile.y },
-          score: face.score,
-          keypoints: face.keypoints.map((k) => ({ x: k.x + tile.x, y: k.y + tile.y })),
-        });
-      }
-    }
-    return mergeDetections(faces);
+    const tiles = tileGrid(width, height, this.options.columns, this.options.rows, this.options.overlap);
+    // The detector moves repeated timestamps on by itself; the graph keeps no state between frames.
+    const faces = [this.detector.detectForVideo(frame, timestampMs), ...tiles.map((tile) => this.detector.detectForVideo(frame, timestampMs, tile))];
+    return mergeDetections(faces.flat());
   }
 }
