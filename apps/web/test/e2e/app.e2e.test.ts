@@ -1,7 +1,8 @@
 /**
  * The built app in Debian's Chromium (playwright-core), served by `vite preview`: it loads the
  * model, classifies a fake camera made of real FER2013 faces, explains camera and model problems,
- * classifies a photo, works offline after the first visit, and never requests another origin.
+ * classifies a photo (without maps when the saliency worker fails), works offline after the first
+ * visit, and never requests another origin.
  *
  * Needs Chromium ($CHROMIUM_PATH or /usr/bin/chromium), a trained model ($FER_MODELS_DIR or
  * <repo>/models) and FER2013 ($FER2013_DIR or ../shared/datasets/fer2013); skips, saying which is
@@ -131,5 +132,16 @@ describe.skipIf(e2eSkipReason !== undefined)('the web app in Chromium', () => {
     // Saliency differentiates through the CNN, which on wasm needs @fer/core's gradient kernels.
     expect(await state(page, 'saliency-unavailable').count()).toBe(0);
     expect(foreign).toEqual([]);
+  }, 120_000);
+
+  it('still classifies a photo when the saliency worker cannot load, and says why there are no maps', async () => {
+    const context = await launch();
+    await context.route('**/saliency.worker*.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    const { page } = await open(context);
+    await page.getByRole('button', { name: 'Photo' }).click({ timeout: 60_000 });
+    await page.locator('input[type="file"]').setInputFiles({ name: 'faces.bmp', mimeType: 'image/bmp', buffer: makeFakePhoto(ferDir) });
+    await state(page, 'photo-done').waitFor({ timeout: 30_000 });
+    for (const caption of await page.locator('.charts figcaption .title').allInnerTexts()) expect(caption).toMatch(LABEL);
+    expect(await state(page, 'saliency-unavailable').innerText()).toMatch(/saliency worker failed/);
   }, 120_000);
 });

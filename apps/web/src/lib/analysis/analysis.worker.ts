@@ -19,6 +19,8 @@ declare const self: DedicatedWorkerGlobalScope;
 
 let runtime: Runtime | undefined;
 let saliency: SaliencyClient | undefined;
+/** Why the saliency worker failed, if the page said so before it was connected. */
+let saliencyFailure: string | undefined;
 const streams = new Map<string, LiveAnalyzer>();
 
 function ready(): { runtime: Runtime; saliency: SaliencyClient | undefined } {
@@ -37,6 +39,7 @@ const api: AnalysisApi = {
     runtime ??= await loadRuntime(urls, backend, saliencyPort !== undefined);
     // The saliency worker loads on the backend chosen here, while the first frames are analysed.
     if (saliencyPort !== undefined) saliency ??= SaliencyClient.connect(saliencyPort, urls, runtime.backend.name);
+    if (saliencyFailure !== undefined) saliency?.fail(saliencyFailure);
     return { manifest: runtime.classifier.manifest, backend: runtime.backend };
   },
   openStream({ stream: id, tiled, tracking }: StreamOptions) {
@@ -69,6 +72,11 @@ const api: AnalysisApi = {
   photo({ bitmap }) {
     const { runtime, saliency } = ready();
     return analyzePhoto(runtime, saliency, bitmap);
+  },
+  saliencyFailed({ message }) {
+    saliencyFailure = message;
+    saliency?.fail(message);
+    return Promise.resolve();
   },
 };
 

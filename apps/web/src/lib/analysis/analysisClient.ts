@@ -75,6 +75,11 @@ export class AnalysisClient {
       // The two workers talk over their own channel: maps never pass through the page.
       const channel = new MessageChannel();
       const saliencyWorker = workers.saliency();
+      // Without this, maps would never come and a photo would wait for them for ever.
+      saliencyWorker.addEventListener('error', (event) => {
+        const message = event instanceof ErrorEvent && event.message !== '' ? event.message : 'its script could not be loaded';
+        rpc.call('saliencyFailed', { message }).catch(() => undefined);
+      });
       saliencyWorker.postMessage({ port: channel.port2 }, [channel.port2]);
       started.push(saliencyWorker);
       saliencyPort = channel.port1;

@@ -71,6 +71,8 @@ export interface AnalysisApi {
   resetStream(request: { stream: string }): Promise<void>;
   closeStream(request: { stream: string }): Promise<void>;
   photo(request: { bitmap: ImageBitmap }): Promise<PhotoResult>;
+  /** The page saw the saliency worker fail (its script did not load, or it threw): maps asked for and to come fail with `message`. */
+  saliencyFailed(request: { message: string }): Promise<void>;
 }
 
 /** Grey face crops as plain data: `count` crops of height x width levels 0..255, row-major, one after the other. */

@@ -20,6 +20,8 @@ export async function cropPixels(crops: tf.Tensor4D): Promise<CropPixels> {
 export const NO_SALIENCY_WORKER = 'this page starts no saliency worker';
 
 export class SaliencyClient {
+  private failure: Error | undefined;
+
   private constructor(
     private readonly rpc: RpcClient<SaliencyApi>,
     private readonly ready: Promise<void>,
@@ -29,12 +31,25 @@ export class SaliencyClient {
   static connect(port: MessagePort, urls: RuntimeUrls, backend: BackendName): SaliencyClient {
     const rpc = new RpcClient<SaliencyApi>(port, fromPlainWire);
     port.start();
-    return new SaliencyClient(rpc, rpc.call('init', { urls, backend }));
+    const ready = rpc.call('init', { urls, backend });
+    // Handled here so that a failure before the first map is not reported as unhandled; maps() rethrows it.
+    ready.catch(() => undefined);
+    return new SaliencyClient(rpc, ready);
   }
 
   /** One map per crop, explaining the class given for it; rejects with why saliency is unavailable. */
   async maps(crops: CropPixels, classIndices: readonly number[]): Promise<Saliency[]> {
+    if (this.failure !== undefined) throw this.failure;
     await this.ready;
     return this.rpc.call('maps', { crops, classIndices: [...classIndices] }, [crops.pixels.buffer]);
+  }
+
+  /**
+   * The saliency worker is gone (only the page hears a worker fail, and tells the analysis worker):
+   * calls waiting for it, `ready` among them, and every later one reject with `message`.
+   */
+  fail(message: string): void {
+    this.failure = new Error(`the saliency worker failed: ${message}`);
+    this.rpc.failPending(this.failure);
   }
 }
