@@ -3,6 +3,7 @@ import { argMax } from './argMax.js';
 import { loadArtifacts, type ArtifactReader, type LoadedArtifacts } from './artifacts.js';
 import { EXPRESSIONS, type Expression } from './labels.js';
 import type { InputSpec, Manifest, TestTimeView } from './manifest.js';
+import { featureNetwork, type FeatureNetwork } from './featureNetwork.js';
 import { normalizeGray } from './preprocess.js';
 import { addUnwarpedGradient, viewTransform, warpImages, warpTable, type WarpTable } from './views.js';
 
@@ -30,15 +31,6 @@ export interface ForwardPass {
 /** Disposes every tensor of a forward pass. */
 export function disposeForwardPass(pass: ForwardPass): void {
   tf.dispose([pass.features, pass.cnnProbabilities, pass.svmScores]);
-}
-
-/**
- * A view of the CNN with two outputs: the named layer's activations (the SVM's features)
- * and the CNN's own softmax head. Shares weights with `cnn`.
- */
-export function featureNetwork(cnn: tf.LayersModel, featureLayer: string): tf.LayersModel {
-  const features = cnn.getLayer(featureLayer).output as tf.SymbolicTensor;
-  return tf.model({ inputs: cnn.inputs, outputs: [features, cnn.outputs[0] as tf.SymbolicTensor] });
 }
 
 /** How the classifier looks at each face: the crop, warped copies of it, and each one's mirror image. */
@@ -75,12 +67,12 @@ function stackWarps(input: tf.Tensor4D, warps: readonly WarpTable[]): tf.Tensor4
  * as `stackWarps` makes it): flattened features [N, dims] and the CNN's probabilities [N, 7], each
  * the mean over the views and, when `mirror`, their mirror images. Differentiable in `stack`.
  */
-function applyToViewStack(network: tf.LayersModel, stack: tf.Tensor4D, groups: number, mirror: boolean): [tf.Tensor2D, tf.Tensor2D] {
+function applyToViewStack(network: FeatureNetwork, stack: tf.Tensor4D, groups: number, mirror: boolean): [tf.Tensor2D, tf.Tensor2D] {
   return tf.tidy(() => {
     const all = mirror ? tf.concat([stack, tf.reverse(stack, 2)]) : stack;
     const passes = mirror ? 2 * groups : groups;
     const count = stack.shape[0] / groups;
-    const [featureMap, probabilities] = network.apply(all, { training: false }) as [tf.Tensor, tf.Tensor];
+    const [featureMap, probabilities] = network.apply(all);
     const meanOverViews = (t: tf.Tensor): tf.Tensor2D => (passes === 1 ? t.reshape([count, -1]) : t.reshape([passes, count, -1]).mean(0));
     return [meanOverViews(featureMap), meanOverViews(probabilities)];
   });
@@ -91,7 +83,7 @@ function applyToViewStack(network: tf.LayersModel, stack: tf.Tensor4D, groups: n
  * CNN's probabilities [N, 7], each averaged over the face's `views`. Training and the classifier
  * both call this, so their features cannot differ.
  */
-export function applyFeatureNetwork(network: tf.LayersModel, input: tf.Tensor4D, views: FaceViews): [tf.Tensor2D, tf.Tensor2D] {
+export function applyFeatureNetwork(network: FeatureNetwork, input: tf.Tensor4D, views: FaceViews): [tf.Tensor2D, tf.Tensor2D] {
   return tf.tidy(() => applyToViewStack(network, stackWarps(input, views.warps), 1 + views.warps.length, views.mirror));
 }
 
@@ -126,7 +118,8 @@ function withoutFilterGradients<T>(differentiate: () => T): T {
  */
 export class ExpressionClassifier {
   readonly manifest: Manifest;
-  private readonly network: tf.LayersModel;
+  private readonly cnn: tf.LayersModel;
+  private readonly network: FeatureNetwork;
   /** SVM with the feature standardization folded in: scores = features . weights + bias. */
   private readonly svmWeights: tf.Tensor2D;
   private readonly svmBias: tf.Tensor1D;
@@ -136,6 +129,7 @@ export class ExpressionClassifier {
   private constructor({ manifest, cnn, svm }: LoadedArtifacts) {
     this.manifest = manifest;
     this.views = manifestViews(manifest);
+    this.cnn = cnn;
     this.network = featureNetwork(cnn, manifest.cnn.featureLayer);
     const dims = manifest.cnn.featureDims;
     const classes = svm.weights.length;
@@ -235,6 +229,7 @@ export class ExpressionClassifier {
   /** Frees the model's tensors. */
   dispose(): void {
     this.network.dispose();
+    this.cnn.dispose();
     this.svmWeights.dispose();
     this.svmBias.dispose();
   }

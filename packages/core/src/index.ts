@@ -41,12 +41,12 @@ export {
   applyFeatureNetwork,
   disposeForwardPass,
   faceViews,
-  featureNetwork,
   manifestViews,
   passesPerFace,
   type ExpressionPrediction,
   type FaceViews,
   type ForwardPass,
 } from './classifier.js';
+export { featureNetwork, type FeatureNetwork } from './featureNetwork.js';
 export { argMax, argMaxRows } from './argMax.js';
 export { saliencyMap, type SaliencyOptions } from './saliency.js';

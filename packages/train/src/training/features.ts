@@ -24,15 +24,19 @@ export async function extractFeatures(
   views: FaceViews,
 ): Promise<ExtractedFeatures> {
   const network = featureNetwork(cnn, featureLayer);
-  const dims = (network.outputs[0]?.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+  const dims = network.featureDims;
   const features = new Float32Array(images.count * dims);
   const cnnProbabilities = new Float32Array(images.count * NUM_EXPRESSIONS);
-  await forEachBatch(images, input, facesPerBatch(views), async (batch, start) => {
-    const [featureRows, probabilities] = applyFeatureNetwork(network, batch, views);
-    await copyRows(featureRows, features, start);
-    await copyRows(probabilities, cnnProbabilities, start);
-    featureRows.dispose();
-    probabilities.dispose();
-  });
+  try {
+    await forEachBatch(images, input, facesPerBatch(views), async (batch, start) => {
+      const [featureRows, probabilities] = applyFeatureNetwork(network, batch, views);
+      await copyRows(featureRows, features, start);
+      await copyRows(probabilities, cnnProbabilities, start);
+      featureRows.dispose();
+      probabilities.dispose();
+    });
+  } finally {
+    network.dispose();
+  }
   return { features, dims, cnnProbabilities };
 }
