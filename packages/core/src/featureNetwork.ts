@@ -5,8 +5,9 @@
  * tfjs's LayersModel.apply walks the graph layer by layer, and a Conv2D + BatchNormalization + ReLU
  * triple costs three ops and their bookkeeping. For the layer types this project's CNNs use, the
  * graph is compiled instead into plain tf ops, each batch normalization folded into the convolution
- * before it and conv, bias and ReLU run as one fused op: the same function, in about two thirds of
- * the time on wasm. A model with any other layer runs through LayersModel.apply, unchanged.
+ * before it and conv, bias and ReLU run as one fused op: the same function in fewer, cheaper ops
+ * (docs/experiments.md has the timings). A model with any other layer runs through
+ * LayersModel.apply, unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
 
