@@ -106,10 +106,10 @@ export function frameSize(frame: VideoFrameSource | StillImageSource): [number, 
 
 /**
  * A region of a frame drawn at the detector's input size (the longer side DETECTOR_INPUT_PX), the
- * size it would shrink it to anyway. Given a whole 720p frame, tasks-vision spent most of a
- * detection converting and resizing pixels rather than in the network. Boxes then come back in
- * whole pixels of this small picture, a few frame pixels apart: less than the shifts the expression
- * model is trained to take.
+ * size it would shrink it to anyway. Handed a whole 720p frame or tile, tasks-vision converts and
+ * resizes every pixel itself; drawn small first, detection took less time (docs/experiments.md).
+ * Boxes then come back in whole pixels of this small picture, a few frame pixels apart: less than
+ * the shifts the expression model is trained to take.
  */
 class ModelPicture {
   private readonly canvas = new OffscreenCanvas(1, 1);
