@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DetectedFace } from '../src/lib/detection/faceDetector';
-import { mergeDetections, overlapOfSmaller, tileGrid } from '../src/lib/detection/tiledDetection';
+import type { PixelRect } from '@fer/core';
+import type { DetectedFace, FaceDetectorHandle } from '../src/lib/detection/faceDetector';
+import { mergeDetections, overlapOfSmaller, TiledDetector, tileGrid } from '../src/lib/detection/tiledDetection';
 
 const face = (x: number, y: number, size: number, score: number): DetectedFace => ({
   box: { x, y, width: size, height: size },
@@ -39,5 +40,34 @@ describe('mergeDetections', () => {
   it('measures containment against the smaller box', () => {
     expect(overlapOfSmaller(face(0, 0, 100, 1).box, face(10, 10, 50, 1).box)).toBe(1);
     expect(overlapOfSmaller(face(0, 0, 100, 1).box, face(200, 0, 50, 1).box)).toBe(0);
+  });
+});
+
+describe('TiledDetector', () => {
+  // A detector that finds one face in the middle of each region it is shown, and records the regions.
+  function recordingDetector(): { detector: FaceDetectorHandle; regions: (PixelRect | undefined)[] } {
+    const regions: (PixelRect | undefined)[] = [];
+    const detectForVideo = (_frame: unknown, _timestampMs: number, region?: PixelRect) => {
+      regions.push(region);
+      const { x, y, width } = region ?? { x: 0, y: 0, width: 1280 };
+      return [face(x + width / 2 - 50, y + 50, 100, 0.9)];
+    };
+    const detector = { detectForVideo, detect: () => [], close: () => undefined };
+    return { detector, regions };
+  }
+  const frame = { width: 1280, height: 720 } as ImageBitmap;
+
+  it('looks at the whole frame and at every tile, and merges what it finds', () => {
+    const { detector, regions } = recordingDetector();
+    const faces = new TiledDetector(detector).detect(frame, 0);
+    expect(regions).toEqual([undefined, ...tileGrid(1280, 720, 3, 2, 0.3)]);
+    // Seven faces found; the whole frame's is the same as the top middle tile's.
+    expect(faces).toHaveLength(6);
+  });
+  it('looks at the tiles alone for a caller that has looked at the whole frame', () => {
+    const { detector, regions } = recordingDetector();
+    const faces = new TiledDetector(detector).facesOnTiles(frame, 0);
+    expect(regions).toEqual(tileGrid(1280, 720, 3, 2, 0.3));
+    expect(faces).toHaveLength(6);
   });
 });

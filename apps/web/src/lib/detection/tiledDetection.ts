@@ -71,10 +71,14 @@ export class TiledDetector {
   ) {}
 
   detect(frame: VideoFrameSource, timestampMs: number): DetectedFace[] {
+    return mergeDetections([...this.detector.detectForVideo(frame, timestampMs), ...this.facesOnTiles(frame, timestampMs)]);
+  }
+
+  /** Faces found on the tiles alone, unmerged: for a caller that has already looked at the whole frame (photo mode). */
+  facesOnTiles(frame: VideoFrameSource, timestampMs: number): DetectedFace[] {
     const [width, height] = frameSize(frame);
     const tiles = tileGrid(width, height, this.options.columns, this.options.rows, this.options.overlap);
     // The detector moves repeated timestamps on by itself; the graph keeps no state between frames.
-    const faces = [this.detector.detectForVideo(frame, timestampMs), ...tiles.map((tile) => this.detector.detectForVideo(frame, timestampMs, tile))];
-    return mergeDetections(faces.flat());
+    return tiles.flatMap((tile) => this.detector.detectForVideo(frame, timestampMs, tile));
   }
 }

@@ -2,7 +2,7 @@ import { EXPRESSIONS, type ExpressionPrediction } from '@fer/core';
 import type { PhotoResult } from '../analysis/protocol';
 import { cropPixels, NO_SALIENCY_WORKER, type SaliencyClient } from '../analysis/saliencyClient';
 import { addMissedFaces, PHOTO_TILES, smallestReliableFace } from '../detection/smallFaces';
-import { TiledDetector } from '../detection/tiledDetection';
+import { mergeDetections, TiledDetector } from '../detection/tiledDetection';
 import type { Runtime } from '../runtime/runtime';
 import { cropFromCanvas, readableContext, type Saliency } from './analyze';
 
@@ -21,7 +21,7 @@ export async function analyzePhoto(runtime: Runtime, saliency: SaliencyClient | 
   let start = performance.now();
   // The whole photo, then overlapping tiles of it for the faces too small for one pass (group photos).
   const whole = detector.detect(photo);
-  const tiled = new TiledDetector(detector, PHOTO_TILES).detect(photo, performance.now());
+  const tiled = mergeDetections(new TiledDetector(detector, PHOTO_TILES).facesOnTiles(photo, performance.now()));
   const boxes = addMissedFaces(whole, tiled).map((face) => face.box);
   const ms = { detect: performance.now() - start, classify: 0, saliency: 0 };
   const smallestFace = smallestReliableFace(photo.width, photo.height);

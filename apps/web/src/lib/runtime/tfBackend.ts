@@ -103,7 +103,8 @@ export interface Candidate<M> {
 
 /** The backend started, how it was chosen, and the model loaded on it. */
 export interface StartedBackend<M> {
-  report: BackendReport;
+  /** Of this worker's backend; the saliency worker's threads are the runtime's to add (see `loadRuntime`). */
+  report: Omit<BackendReport, 'saliencyThreads'>;
   model: M;
 }
 
@@ -135,7 +136,7 @@ export async function startBackend<M>(
     const wasm = name === 'wasm';
     const simd = wasm && Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const threaded = wasm && Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-    const report = { name, how, timings, skipped, device, threads: wasm ? getThreadsCount() : 1, saliencyThreads: 0, simd, threaded };
+    const report = { name, how, timings, skipped, device, threads: wasm ? getThreadsCount() : 1, simd, threaded };
     return { report, model };
   };
 
