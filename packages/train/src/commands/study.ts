@@ -124,7 +124,7 @@ async function noiseStudy(
   ] as const) {
     console.error(`${name}: fitting the SVM on ${images.count} images...`);
     const features = await extractFeatures(cnn, layer, images, manifest.input, views);
-    const head = fitSvmHead(
+    const head = await fitSvmHead(
       { features: features.features, labels: images.labels },
       { features: validationFeatures.features, labels: validation.labels },
       features.dims,

@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { faceViews, passesPerFace, type InputSpec } from '@fer/core';
+import { faceViews, passesPerFace, type FaceViews, type InputSpec } from '@fer/core';
 import { selectTrainingBackend, type BackendInfo, type BackendPreference } from '../backend/selectBackend.js';
 import { fingerprintImages } from '../data/cache.js';
 import type { LabeledImages } from '../data/dataset.js';
@@ -256,17 +256,17 @@ async function trainNetwork(
 }
 
 /** The SVM on the CNN's features and the raw-pixel baseline (unless skipped), each with C chosen on the validation split. */
-function fitClassifiers(
+async function fitClassifiers(
   settings: Settings,
   splits: Splits,
   fitFeatures: ExtractedFeatures,
   validationFeatures: ExtractedFeatures,
-): { cnnSvm: SvmHead; pixelSvm: SvmHead | undefined } {
+): Promise<{ cnnSvm: SvmHead; pixelSvm: SvmHead | undefined }> {
   const svmOptions = { candidates: settings.svmC, loss: 'squared-hinge', seed: settings.config.seed, classWeight: 'none' } as const;
   console.error(
     `fitting the linear SVM on ${splits.fit.count} x ${fitFeatures.dims} features, C in {${settings.svmC.join(', ')}}, chosen on validation...`,
   );
-  const cnnSvm = fitSvmHead(
+  const cnnSvm = await fitSvmHead(
     { features: fitFeatures.features, labels: splits.fit.labels },
     { features: validationFeatures.features, labels: splits.validation.labels },
     fitFeatures.dims,
@@ -275,7 +275,7 @@ function fitClassifiers(
   if (settings.pixelSvmC.length === 0) return { cnnSvm, pixelSvm: undefined };
   const pixels = splits.input.height * splits.input.width;
   console.error(`fitting the raw-pixel baseline SVM on ${splits.fit.count} x ${pixels} pixels...`);
-  const pixelSvm = fitSvmHead(
+  const pixelSvm = await fitSvmHead(
     { features: Float32Array.from(splits.fit.pixels), labels: splits.fit.labels },
     { features: Float32Array.from(splits.validation.pixels), labels: splits.validation.labels },
     pixels,
@@ -360,7 +360,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   if (options.weightPrecision === 'float16') roundWeightsToFloat16(shipped.cnn);
 
   const features = await extractAll(shipped, settings, splits, bestEpoch);
-  const { cnnSvm, pixelSvm } = fitClassifiers(settings, splits, features.fit, features.validation);
+  const { cnnSvm, pixelSvm } = await fitClassifiers(settings, splits, features.fit, features.validation);
   const validationMetrics = scoreAll(
     { pixelSvm: pixelSvm?.validationScores, cnnSoftmax: features.validation.cnnProbabilities, cnnSvm: cnnSvm.validationScores },
     splits.validation,
@@ -447,7 +447,13 @@ export async function runTrain(options: TrainCommandOptions): Promise<number> {
   return 0;
 }
 
-/** The exported CNN's features on every split, averaged over the classifier's views. */
+/**
+ * The exported CNN's features on every split: averaged over the classifier's views on the splits it
+ * is scored on, and over each face and its mirror image (when the classifier mirrors) on the split the
+ * SVM is fitted on. Test-time views are the classifier's work at inference, and a linear SVM's score of
+ * averaged features is the average of its scores; extracting the largest split over every view would
+ * multiply the slowest pass after training.
+ */
 async function extractAll(
   shipped: ShippedCnn,
   settings: Settings,
@@ -457,9 +463,14 @@ async function extractAll(
   const [only] = shipped.memberEpochs;
   const which = only === bestEpoch ? `best epoch ${only}` : `epoch ${only}; best: ${bestEpoch}`;
   console.error(`extracting ${shipped.description}${shipped.memberEpochs.length === 1 ? ` (${which})` : ''}...`);
-  const views = faceViews(splits.input, settings.mirrorAverage, settings.testTimeViews);
-  const extract = (images: LabeledImages) => extractFeatures(shipped.cnn, shipped.featureLayer, images, splits.input, views);
-  return { fit: await extract(splits.fit), validation: await extract(splits.validation), test: await extract(splits.test) };
+  const scoredViews = faceViews(splits.input, settings.mirrorAverage, settings.testTimeViews);
+  const fitViews = faceViews(splits.input, settings.mirrorAverage, []);
+  const extract = (images: LabeledImages, views: FaceViews) => extractFeatures(shipped.cnn, shipped.featureLayer, images, splits.input, views);
+  return {
+    fit: await extract(splits.fit, fitViews),
+    validation: await extract(splits.validation, scoredViews),
+    test: await extract(splits.test, scoredViews),
+  };
 }
 
 /** What the manifest and report.json record about how the model was made. */

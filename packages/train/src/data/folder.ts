@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXPRESSIONS, expressionIndex } from '@fer/core';
 import jpeg from 'jpeg-js';
+import pLimit from 'p-limit';
 import { IMAGE_PIXELS, IMAGE_SIZE, type SplitSource } from './collect.js';
 import type { SplitName } from './labeledImages.js';
 
@@ -53,7 +54,7 @@ export async function openFolderSplit(root: string, split: SplitName): Promise<S
   }
   candidates.sort((a, b) => a.label - b.label || compareNatural(a.key, b.key));
 
-  const stats = await mapLimited(candidates, READ_AHEAD, (file) => stat(file.path));
+  const stats = await pLimit(READ_AHEAD).map(candidates, (file) => stat(file.path));
   const jpegs: ImageFile[] = [];
   candidates.forEach(({ name, source, path, label }, i) => {
     const info = stats[i]!;
@@ -197,17 +198,4 @@ function visible(names: string[]): string[] {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -33,7 +33,7 @@ export async function compareFeatureLayers(
     const trainFeatures = await extractFeatures(cnn, layer, train, input, views);
     const validationFeatures = await extractFeatures(cnn, layer, validation, input, views);
     onLayer?.(layer, trainFeatures.dims);
-    const head = fitSvmHead(
+    const head = await fitSvmHead(
       { features: trainFeatures.features, labels: train.labels },
       { features: validationFeatures.features, labels: validation.labels },
       trainFeatures.dims,

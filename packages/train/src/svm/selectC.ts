@@ -1,4 +1,9 @@
-import { fitLinearSvm, predictClasses, type LinearSvmModel, type LinearSvmOptions } from './linearSvm.js';
+import { cpus } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import pLimit from 'p-limit';
+import { typeScriptWorker } from '../system/tsxLoader.js';
+import { predictClasses, type LinearSvmModel, type LinearSvmOptions } from './linearSvm.js';
+import type { SvmJob, SvmReply } from './svmWorker.js';
 
 /** Features (row-major [n * dims]) with their class indices. */
 export interface LabeledFeatures {
@@ -6,10 +11,12 @@ export interface LabeledFeatures {
   labels: Uint8Array;
 }
 
-/** Everything {@link fitLinearSvm} takes except C, which is what is being chosen. */
-export interface SelectCOptions extends Omit<LinearSvmOptions, 'C'> {
+/** Everything {@link fitLinearSvm} takes except C, which is what is being chosen (and a progress callback). */
+export interface SelectCOptions extends Omit<LinearSvmOptions, 'C' | 'onProgress'> {
   dims: number;
   numClasses: number;
+  /** Candidates fitted at once, each in its own worker thread (one core each). Default: one per core. */
+  threads?: number;
 }
 
 export interface CandidateResult {
@@ -20,28 +27,62 @@ export interface CandidateResult {
   model: LinearSvmModel;
 }
 
+const WORKER_URL = new URL('./svmWorker.ts', import.meta.url);
+
 /**
  * C is the one hyper-parameter of the linear SVM and the right value depends on the features, so it
  * is chosen on held-out data: the validation split carved from Training, never a test split.
  * Ties go to the smaller C (stronger regularisation, faster fit).
  */
-export function selectC(
+export async function selectC(
   train: LabeledFeatures,
   validation: LabeledFeatures,
   candidates: readonly number[],
   options: SelectCOptions,
-): { results: CandidateResult[]; best: CandidateResult } {
+): Promise<{ results: CandidateResult[]; best: CandidateResult }> {
   if (candidates.length === 0) throw new RangeError('selectC needs at least one candidate C');
-  const { dims, numClasses, ...fitOptions } = options;
-  const results = candidates.map((C): CandidateResult => {
-    const model = fitLinearSvm(train.features, train.labels, dims, numClasses, { ...fitOptions, C });
-    return { C, accuracy: accuracy(predictClasses(model, validation.features), validation.labels), model };
-  });
+  const { dims, numClasses, threads = cpus().length, ...fitOptions } = options;
+  // The solver is single-threaded JS: candidates fit side by side, one core each, reading one shared copy.
+  const features = new Float32Array(new SharedArrayBuffer(train.features.byteLength));
+  features.set(train.features);
+  const workers = new Set<Worker>();
+  const fit = (C: number) => fitInWorker({ features, labels: train.labels, dims, numClasses, options: { ...fitOptions, C } }, workers);
+  const models = await pLimit(Math.max(1, threads))
+    .map(candidates, fit)
+    .catch((error: unknown) => {
+      // The other candidates' fits could run for minutes: a failed search must end now.
+      for (const worker of workers) void worker.terminate();
+      throw error;
+    });
+  const results = candidates.map((C, i): CandidateResult => ({
+    C,
+    accuracy: accuracy(predictClasses(models[i]!, validation.features), validation.labels),
+    model: models[i]!,
+  }));
   let best = results[0]!;
   for (const r of results) {
     if (r.accuracy > best.accuracy || (r.accuracy === best.accuracy && r.C < best.C)) best = r;
   }
   return { results, best };
+}
+
+/** One candidate's SVM, fitted in a worker thread (see svmWorker.ts) that stays in `live` while it runs. */
+function fitInWorker(job: SvmJob, live: Set<Worker>): Promise<LinearSvmModel> {
+  return new Promise<LinearSvmModel>((resolve, reject) => {
+    const worker = typeScriptWorker(WORKER_URL, { workerData: job });
+    live.add(worker);
+    const failed = (why: string) => reject(new Error(`the SVM fit for C=${job.options.C} failed: ${why}`));
+    worker.once('message', (reply: SvmReply) => {
+      if (reply.kind === 'done') resolve(reply.model);
+      else failed(reply.message);
+      void worker.terminate();
+    });
+    worker.once('error', (error) => failed(error.message));
+    worker.once('exit', (code) => {
+      live.delete(worker);
+      failed(`its worker exited with code ${code}`);
+    });
+  });
 }
 
 function accuracy(predicted: Uint8Array, labels: Uint8Array): number {

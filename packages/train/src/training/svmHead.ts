@@ -1,6 +1,6 @@
 import { NUM_EXPRESSIONS, type SvmParams } from '@fer/core';
-import { decisionValues, type LinearSvmOptions } from '../svm/linearSvm.js';
-import { selectC, type CandidateResult } from '../svm/selectC.js';
+import { decisionValues } from '../svm/linearSvm.js';
+import { selectC, type CandidateResult, type SelectCOptions } from '../svm/selectC.js';
 import { applyStandardizer, fitStandardizer } from '../svm/standardize.js';
 import { fitTemperature } from '../svm/temperature.js';
 
@@ -10,7 +10,7 @@ export interface FeatureSplit {
   labels: Uint8Array;
 }
 
-export interface SvmHeadOptions extends Omit<LinearSvmOptions, 'C'> {
+export interface SvmHeadOptions extends Omit<SelectCOptions, 'dims' | 'numClasses'> {
   /** Candidate C values, compared on the validation split. */
   candidates: readonly number[];
 }
@@ -35,7 +35,7 @@ export interface SvmHead {
  * candidate C, keeps the best on the validation split (carved from Training), and fits the calibration temperature
  * on that split's scores. Used for the CNN features and for the raw-pixel baseline alike.
  */
-export function fitSvmHead(train: FeatureSplit, validation: FeatureSplit, dims: number, options: SvmHeadOptions): SvmHead {
+export async function fitSvmHead(train: FeatureSplit, validation: FeatureSplit, dims: number, options: SvmHeadOptions): Promise<SvmHead> {
   const started = performance.now();
   const { candidates, ...fitOptions } = options;
   const standardizer = fitStandardizer(train.features, dims);
@@ -44,7 +44,7 @@ export function fitSvmHead(train: FeatureSplit, validation: FeatureSplit, dims: 
     labels: split.labels,
   });
   const validationStandardized = standardize(validation);
-  const { results, best } = selectC(standardize(train), validationStandardized, candidates, {
+  const { results, best } = await selectC(standardize(train), validationStandardized, candidates, {
     ...fitOptions,
     dims,
     numClasses: NUM_EXPRESSIONS,
