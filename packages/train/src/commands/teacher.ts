@@ -17,10 +17,10 @@ import { inputSpecFor } from '../data/inputSpec.js';
 import { pixelHashes } from '../data/pixelHash.js';
 import { selectImages } from '../data/subsample.js';
 import { softTargetsFrom, writeSoftTargets, type TeacherProvenance } from '../distillation/softTargets.js';
-import type { TeacherJob, TeacherReply } from '../distillation/teacherWorker.js';
+import { FEATURE_LAYERS } from '../model/cnn.js';
 import { VIEW_SETS, type ViewSetName } from '../model/viewSets.js';
+import { extractFeatures } from '../training/features.js';
 import { makeDirectory } from '../system/fsAtomic.js';
-import { typeScriptWorker } from '../system/tsxLoader.js';
 import { startProgress } from '../ui/progress.js';
 import { loadForCommand } from './loadData.js';
 
@@ -46,8 +46,6 @@ interface Member {
   weightsSha256: string;
 }
 
-const WORKER_URL = new URL('../distillation/teacherWorker.ts', import.meta.url);
-
 /** The members by the rule stated in advance: snapshots at or after `minEpoch`, each distinct CNN once. */
 async function chooseMembers(runs: readonly string[], minEpoch: number): Promise<Member[]> {
   const members = new Map<string, Member>();
@@ -72,21 +70,6 @@ async function chooseMembers(runs: readonly string[], minEpoch: number): Promise
   return [...members.values()].sort((a, b) => a.epoch - b.epoch);
 }
 
-/** One member's probabilities for the faces of `job`, computed in a worker thread. */
-function scoreShare(member: Member, job: TeacherJob, onProgress: (done: number) => void): Promise<Float32Array> {
-  return new Promise<Float32Array>((resolve, reject) => {
-    const worker = typeScriptWorker(WORKER_URL, { workerData: job });
-    worker.on('message', (reply: TeacherReply) => {
-      if (reply.kind === 'progress') onProgress(reply.done);
-      else if (reply.kind === 'done') resolve(reply.probabilities);
-      else reject(new Error(`teacher member ${member.dir}: ${reply.message}`));
-      if (reply.kind !== 'progress') void worker.terminate();
-    });
-    worker.on('error', (error) => reject(new Error(`teacher member ${member.dir}: ${error.message}`)));
-    worker.on('exit', (code) => reject(new Error(`teacher member ${member.dir}: worker exited with code ${code}`)));
-  });
-}
-
 /** One member's probabilities for `faces`, from the cache or computed by `options.threads` worker threads. */
 async function memberProbabilities(
   member: Member,
@@ -107,34 +90,14 @@ async function memberProbabilities(
     onProgress(faces.count);
     return new Float32Array(cached.buffer, cached.byteOffset, faces.count * NUM_EXPRESSIONS);
   }
-  // Each thread scores a contiguous share of the faces, so every core works on every member.
-  const area = faces.size * faces.size;
-  const shares = Array.from(
-    { length: options.threads },
-    (_, t) => [Math.floor((t * faces.count) / options.threads), Math.floor(((t + 1) * faces.count) / options.threads)] as const,
-  );
-  const done = shares.map(() => 0);
-  const parts = await Promise.all(
-    shares.map(([start, end], t) =>
-      scoreShare(
-        member,
-        {
-          modelDir: member.dir,
-          pixels: faces.pixels.slice(start * area, end * area),
-          count: end - start,
-          input,
-          mirror: true,
-          views: VIEW_SETS[options.views].views,
-        },
-        (count) => {
-          done[t] = count;
-          onProgress(done.reduce((sum, n) => sum + n, 0));
-        },
-      ),
-    ),
-  );
-  const probabilities = new Float32Array(faces.count * NUM_EXPRESSIONS);
-  parts.forEach((part, t) => probabilities.set(part, (shares[t] as readonly [number, number])[0] * NUM_EXPRESSIONS));
+  const model = { modelJson: await readFile(join(member.dir, 'model.json')), weights: await readFile(join(member.dir, 'weights.bin')) };
+  const views = faceViews(input, true, VIEW_SETS[options.views].views);
+  // Only the softmax head's probabilities are kept: the layer named is any the network has.
+  const { cnnProbabilities: probabilities } = await extractFeatures(model, FEATURE_LAYERS.embedding, faces, input, views, {
+    threads: options.threads,
+    probabilitiesOnly: true,
+    onProgress,
+  });
   await makeDirectory(options.work);
   await writeFile(`${cacheFile}.tmp`, probabilities);
   await rename(`${cacheFile}.tmp`, cacheFile);

@@ -1,7 +1,6 @@
 import { cpus } from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import pLimit from 'p-limit';
-import { typeScriptWorker } from '../system/tsxLoader.js';
+import { WorkerJobs } from '../system/workerJobs.js';
 import { predictClasses, type LinearSvmModel, type LinearSvmOptions } from './linearSvm.js';
 import type { SvmJob, SvmReply } from './svmWorker.js';
 
@@ -45,13 +44,18 @@ export async function selectC(
   // The solver is single-threaded JS: candidates fit side by side, one core each, reading one shared copy.
   const features = new Float32Array(new SharedArrayBuffer(train.features.byteLength));
   features.set(train.features);
-  const workers = new Set<Worker>();
-  const fit = (C: number) => fitInWorker({ features, labels: train.labels, dims, numClasses, options: { ...fitOptions, C } }, workers);
+  const jobs = new WorkerJobs();
+  const fit = (C: number) =>
+    jobs.run(
+      WORKER_URL,
+      { features, labels: train.labels, dims, numClasses, options: { ...fitOptions, C } } satisfies SvmJob,
+      `the SVM fit for C=${C}`,
+      fitted,
+    );
   const models = await pLimit(Math.max(1, threads))
     .map(candidates, fit)
     .catch((error: unknown) => {
-      // The other candidates' fits could run for minutes: a failed search must end now.
-      for (const worker of workers) void worker.terminate();
+      jobs.stopAll();
       throw error;
     });
   const results = candidates.map((C, i): CandidateResult => ({
@@ -66,23 +70,9 @@ export async function selectC(
   return { results, best };
 }
 
-/** One candidate's SVM, fitted in a worker thread (see svmWorker.ts) that stays in `live` while it runs. */
-function fitInWorker(job: SvmJob, live: Set<Worker>): Promise<LinearSvmModel> {
-  return new Promise<LinearSvmModel>((resolve, reject) => {
-    const worker = typeScriptWorker(WORKER_URL, { workerData: job });
-    live.add(worker);
-    const failed = (why: string) => reject(new Error(`the SVM fit for C=${job.options.C} failed: ${why}`));
-    worker.once('message', (reply: SvmReply) => {
-      if (reply.kind === 'done') resolve(reply.model);
-      else failed(reply.message);
-      void worker.terminate();
-    });
-    worker.once('error', (error) => failed(error.message));
-    worker.once('exit', (code) => {
-      live.delete(worker);
-      failed(`its worker exited with code ${code}`);
-    });
-  });
+function fitted(reply: SvmReply): LinearSvmModel {
+  if (reply.kind === 'error') throw new Error(reply.message);
+  return reply.model;
 }
 
 function accuracy(predicted: Uint8Array, labels: Uint8Array): number {
