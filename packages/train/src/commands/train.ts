@@ -248,9 +248,9 @@ async function trainNetwork(
     });
   } finally {
     observer.stop();
-    // From here the work is synchronous (feature extraction resolves through microtasks, the SVM
-    // solver never yields), so a JS handler would wait minutes for its turn: Node's default Ctrl-C
-    // quits at once instead, which leaves the checkpoints and --out as they were.
+    // From here nothing is worth a graceful stop (features and SVMs are recomputed from the
+    // checkpoint on --resume): Node's default Ctrl-C quits at once, workers and all, which leaves
+    // the checkpoints and --out as they were.
     process.off('SIGINT', onInterrupt);
   }
 }
