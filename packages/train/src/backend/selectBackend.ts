@@ -82,6 +82,11 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The backend this thread runs, as a preference for worker threads that must run the same one. */
+export function runningBackend(): Exclude<BackendPreference, 'auto'> {
+  return tf.getBackend() === 'tensorflow' ? 'node' : 'wasm';
+}
+
 /**
  * Selects and initialises the training backend, preferring tfjs-node, then wasm, and never the
  * pure-JS 'cpu' backend (too slow to train a CNN). Throws when no allowed backend loads, rather

@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { NUM_EXPRESSIONS, encodeLayersModel, type FaceViews, type InputSpec, type LayersModelFiles } from '@fer/core';
 import type { LabeledImages } from '../data/dataset.js';
+import { runningBackend } from '../backend/selectBackend.js';
 import { WorkerJobs } from '../system/workerJobs.js';
 import type { FeatureJob, FeatureReply } from './featureWorker.js';
 
@@ -47,7 +48,7 @@ export async function extractFeatures(
     (_, t) => [Math.floor((t * images.count) / parts), Math.floor(((t + 1) * images.count) / parts)] as const,
   );
   const done = bounds.map(() => 0);
-  const backend = tf.getBackend() === 'tensorflow' ? 'node' : 'wasm';
+  const backend = runningBackend();
   const jobs = new WorkerJobs();
   const share = ([start, end]: readonly [number, number], t: number) => {
     const job: FeatureJob = {

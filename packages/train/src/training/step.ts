@@ -10,6 +10,7 @@ import {
   type ShareGradients,
   type TrainingShare,
 } from './gradients.js';
+import { runningBackend } from '../backend/selectBackend.js';
 import { ReplicaPool } from './replicaPool.js';
 
 /** How one batch went: its mean loss and how many of its images the model got right before the update. */
@@ -41,7 +42,7 @@ export class TrainingStep {
   }): Promise<TrainingStep> {
     const { model, optimizer, input, loss, replicas, cnn } = options;
     if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas must be a positive integer, got ${replicas}`);
-    const backend = tf.getBackend() === 'tensorflow' ? 'node' : 'wasm';
+    const backend = runningBackend();
     const pool = replicas > 1 ? await ReplicaPool.start(replicas - 1, { cnn, input, loss, backend }) : undefined;
     return new TrainingStep(model, optimizer, input, loss, pool);
   }
