@@ -33,7 +33,7 @@ describe('selectC', () => {
     expect(best.C).toBe(0.1);
   });
 
-  it('fits each candidate in a worker thread exactly as fitting it here would, however many run at once', async () => {
+  it('fits each candidate in a worker thread exactly as fitting it here would, however many run at once, from shared memory or not', async () => {
     const centers = [
       [0, 0, 0],
       [2, 0, 0],
@@ -44,10 +44,14 @@ describe('selectC', () => {
     const options = { dims: 3, numClasses: 3, seed: 7 };
     const one = await selectC(train, validation, [0.01, 1], { ...options, threads: 1 });
     const two = await selectC(train, validation, [0.01, 1], { ...options, threads: 2 });
+    const sharedFeatures = new Float32Array(new SharedArrayBuffer(train.features.byteLength));
+    sharedFeatures.set(train.features);
+    const shared = await selectC({ ...train, features: sharedFeatures }, validation, [0.01, 1], { ...options, threads: 2 });
     for (const [i, C] of [0.01, 1].entries()) {
       const here = fitLinearSvm(train.features, train.labels, 3, 3, { C, seed: 7 });
       expect(one.results[i]?.model).toEqual(here);
       expect(two.results[i]?.model).toEqual(here);
+      expect(shared.results[i]?.model).toEqual(here);
     }
   });
 

@@ -47,6 +47,15 @@ describe('standardizer', () => {
     expect(applyStandardizer(Float32Array.from([7, 2]), s)[0]).toBe(2);
   });
 
+  it('writes into shared memory when asked, with the same values', () => {
+    const x = Float32Array.from([1, 10, 3, 30, 8, 20]);
+    const s = fitStandardizer(x, 2);
+    const shared = applyStandardizer(x, s, { shared: true });
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(applyStandardizer(x, s).buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(shared)).toEqual(Array.from(applyStandardizer(x, s)));
+  });
+
   it('rejects a length that is not a multiple of dims', () => {
     expect(() => fitStandardizer(new Float32Array(5), 2)).toThrow(RangeError);
     expect(() => applyStandardizer(new Float32Array(5), { mean: new Float32Array(2), std: new Float32Array(2).fill(1) })).toThrow(RangeError);

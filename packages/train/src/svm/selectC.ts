@@ -31,7 +31,8 @@ const WORKER_URL = new URL('./svmWorker.ts', import.meta.url);
 /**
  * C is the one hyper-parameter of the linear SVM and the right value depends on the features, so it
  * is chosen on held-out data: the validation split carved from Training, never a test split.
- * Ties go to the smaller C (stronger regularisation, faster fit).
+ * Ties go to the smaller C (stronger regularisation, faster fit). Training features in a SharedArrayBuffer are read
+ * in place by the workers; others are copied into one first.
  */
 export async function selectC(
   train: LabeledFeatures,
@@ -42,8 +43,7 @@ export async function selectC(
   if (candidates.length === 0) throw new RangeError('selectC needs at least one candidate C');
   const { dims, numClasses, threads = cpus().length, ...fitOptions } = options;
   // The solver is single-threaded JS: candidates fit side by side, one core each, reading one shared copy.
-  const features = new Float32Array(new SharedArrayBuffer(train.features.byteLength));
-  features.set(train.features);
+  const features = train.features.buffer instanceof SharedArrayBuffer ? train.features : sharedCopy(train.features);
   const jobs = new WorkerJobs();
   const fit = (C: number) =>
     jobs.run(
@@ -68,6 +68,12 @@ export async function selectC(
     if (r.accuracy > best.accuracy || (r.accuracy === best.accuracy && r.C < best.C)) best = r;
   }
   return { results, best };
+}
+
+function sharedCopy(values: Float32Array): Float32Array {
+  const copy = new Float32Array(new SharedArrayBuffer(values.byteLength));
+  copy.set(values);
+  return copy;
 }
 
 function fitted(reply: SvmReply): LinearSvmModel {

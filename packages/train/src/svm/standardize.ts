@@ -46,14 +46,17 @@ export function fitStandardizer(features: Float32Array, dims: number): Standardi
   return { mean: Float32Array.from(mean64), std };
 }
 
-/** Returns (x - mean) / std as a new array, leaving the caller's features untouched. */
-export function applyStandardizer(features: Float32Array, standardizer: Standardizer): Float32Array {
+/**
+ * Returns (x - mean) / std as a new array, leaving the caller's features untouched; with `shared`, the array lives in
+ * a SharedArrayBuffer, so worker threads can read it without a copy (see `selectC`).
+ */
+export function applyStandardizer(features: Float32Array, standardizer: Standardizer, { shared = false } = {}): Float32Array {
   const { mean, std } = standardizer;
   const dims = mean.length;
   if (features.length % dims !== 0) {
     throw new RangeError(`features has ${features.length} values, not a multiple of dims ${dims}`);
   }
-  const out = new Float32Array(features.length);
+  const out = shared ? new Float32Array(new SharedArrayBuffer(features.byteLength)) : new Float32Array(features.length);
   for (let off = 0; off < features.length; off += dims) {
     for (let j = 0; j < dims; j++) out[off + j] = (features[off + j]! - mean[j]!) / std[j]!;
   }

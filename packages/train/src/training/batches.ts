@@ -4,10 +4,11 @@ import type { LabeledImages } from '../data/dataset.js';
 
 /**
  * Runs `fn` on consecutive batches of normalized inputs [count,H,W,1], disposing each
- * batch after `fn` resolves, so a whole split never sits in memory as floats.
+ * batch after `fn` resolves, so a whole split never sits in memory as floats. `images` is a
+ * split, or any faces given as grey 0-255 pixels back to back (a feature worker's share).
  */
 export async function forEachBatch(
-  images: LabeledImages,
+  images: Pick<LabeledImages, 'pixels' | 'count'>,
   input: InputSpec,
   batchSize: number,
   fn: (batch: tf.Tensor4D, start: number, count: number) => Promise<void>,

@@ -4,18 +4,18 @@
  * core, since the wasm backend runs one thread per process.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
 import {
   NUM_EXPRESSIONS,
   applyFeatureNetwork,
   decodeLayersModel,
   featureNetwork,
-  pixelsToInput,
   type FaceViews,
   type InputSpec,
   type LayersModelFiles,
 } from '@fer/core';
 import { selectTrainingBackend, type BackendPreference } from '../backend/selectBackend.js';
-import { facesPerBatch } from './batches.js';
+import { copyRows, facesPerBatch, forEachBatch } from './batches.js';
 
 export interface FeatureJob {
   /** The CNN, as the two files of the tfjs format. */
@@ -44,21 +44,18 @@ try {
   await selectTrainingBackend({ prefer: job.backend });
   const cnn = await decodeLayersModel(JSON.parse(new TextDecoder().decode(job.model.modelJson)), [job.model.weights]);
   const network = featureNetwork(cnn, job.featureLayer);
-  const area = job.input.height * job.input.width;
   const features = job.keepFeatures ? new Float32Array(job.count * network.featureDims) : undefined;
   const probabilities = new Float32Array(job.count * NUM_EXPRESSIONS);
-  const batchSize = facesPerBatch(job.views);
-  for (let start = 0; start < job.count; start += batchSize) {
-    const count = Math.min(batchSize, job.count - start);
-    const batch = pixelsToInput(job.pixels.subarray(start * area, (start + count) * area), count, job.input);
+  await forEachBatch(job, job.input, facesPerBatch(job.views), async (batch, start, count) => {
     const [featureRows, rows] = applyFeatureNetwork(network, batch, job.views);
-    if (features !== undefined) features.set(await featureRows.data<'float32'>(), start * network.featureDims);
-    probabilities.set(await rows.data<'float32'>(), start * NUM_EXPRESSIONS);
-    batch.dispose();
-    featureRows.dispose();
-    rows.dispose();
+    try {
+      if (features !== undefined) await copyRows(featureRows, features, start);
+      await copyRows(rows, probabilities, start);
+    } finally {
+      tf.dispose([featureRows, rows]);
+    }
     port.postMessage({ kind: 'progress', done: start + count } satisfies FeatureReply);
-  }
+  });
   const transfers = features === undefined ? [probabilities.buffer] : [features.buffer, probabilities.buffer];
   port.postMessage({ kind: 'done', features, dims: network.featureDims, probabilities } satisfies FeatureReply, transfers);
 } catch (error) {

@@ -39,12 +39,13 @@ export async function fitSvmHead(train: FeatureSplit, validation: FeatureSplit, 
   const started = performance.now();
   const { candidates, ...fitOptions } = options;
   const standardizer = fitStandardizer(train.features, dims);
-  const standardize = (split: FeatureSplit): FeatureSplit => ({
-    features: applyStandardizer(split.features, standardizer),
+  const standardize = (split: FeatureSplit, shared = false): FeatureSplit => ({
+    features: applyStandardizer(split.features, standardizer, { shared }),
     labels: split.labels,
   });
   const validationStandardized = standardize(validation);
-  const { results, best } = await selectC(standardize(train), validationStandardized, candidates, {
+  // Shared memory: the C candidates' worker threads read the training features without another copy.
+  const { results, best } = await selectC(standardize(train, true), validationStandardized, candidates, {
     ...fitOptions,
     dims,
     numClasses: NUM_EXPRESSIONS,
