@@ -4,6 +4,7 @@
  * cards and the per-segment table (ties shown as ties), marker labels that never overlap, no
  * sideways scrolling, the markers and per-second CSVs, the printed PDF's text (page.pdf, read back
  * with pdf.js), and a comparison of the two sessions aligned at a marker with B - A per segment.
+ * Also: a session imported before the browser's session store has opened is saved once it opens.
  */
 import { readFile } from 'node:fs/promises';
 import { EXPRESSIONS, type Expression } from '@fer/core';
@@ -186,4 +187,28 @@ describe.skipIf(e2eSkipReason !== undefined)('audience report in Chromium', () =
     expect(foreign).toEqual([]);
     expect(violations).toEqual([]);
   }, 120_000);
+
+  it('keeps a session imported while the session store is still opening', async () => {
+    const context = await browsers.launch();
+    // IndexedDB opens in milliseconds here; a busy phone can take longer than someone picking a file.
+    await context.addInitScript(() => {
+      const open = indexedDB.open.bind(indexedDB);
+      IDBFactory.prototype.open = (...args: Parameters<IDBFactory['open']>) => {
+        const request = open(...args);
+        const listen = request.addEventListener.bind(request);
+        request.addEventListener = ((type: string, listener: EventListener, options?: AddEventListenerOptions) =>
+          listen(
+            type,
+            type === 'success' ? (event: Event) => setTimeout(() => listener(event), 2000) : listener,
+            options,
+          )) as typeof request.addEventListener;
+        return request;
+      };
+    });
+    const { page } = await browsers.open(context, origin, '/audience?backend=wasm');
+    await importSession(page, A);
+    expect(await page.locator('[data-state="storage-problem"]').count()).toBe(0);
+    await page.reload();
+    await page.getByRole('button', { name: 'Open Audience A' }).waitFor();
+  }, 60_000);
 });

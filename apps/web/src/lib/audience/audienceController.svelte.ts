@@ -48,6 +48,8 @@ export class AudienceController {
   reportCurrent = $state(false);
 
   private store: SessionStore | undefined;
+  /** Settles once `openStore` has opened the store or given up: actions that save wait for it, so none is lost to a slow open. */
+  private storeOpened: Promise<void> = Promise.resolve();
   /** Started with the first session shown (the page is also prerendered, where there are no workers). */
   private reports: ReportClient | undefined;
   private lastRedraw = Number.NEGATIVE_INFINITY;
@@ -65,7 +67,12 @@ export class AudienceController {
   }
 
   /** Opens the browser's session store and lists its sessions; without it, sessions are recorded but not kept. */
-  async openStore(): Promise<void> {
+  openStore(): Promise<void> {
+    this.storeOpened = this.openSessionStore();
+    return this.storeOpened;
+  }
+
+  private async openSessionStore(): Promise<void> {
     try {
       this.store = await SessionStore.open();
       this.sink = this.store;
@@ -163,6 +170,7 @@ export class AudienceController {
     session = { ...session, meta: { ...session.meta, id: newSessionId() } };
     this.display(session);
     try {
+      await this.storeOpened;
       if (this.store === undefined) throw new Error('storage is unavailable');
       await this.store.saveSession(session);
       this.notice = {
