@@ -2,7 +2,7 @@ import { downloadText, fileStem } from './download';
 import { readSessionFile, toCsv, toJson } from './exportFormats';
 import type { SessionRecorder, SessionSink } from './recorder';
 import { newSessionId, type Session, type SessionMeta } from './session';
-import { describeStorageError, SessionStore } from './store';
+import { describeStorageError, SessionStore, StorageError } from './store';
 import { ReportClient } from './report/reportClient';
 import type { ReportData } from './report/reportData';
 import { toMarkersCsv, toPerSecondCsv } from './reportExports';
@@ -23,9 +23,6 @@ export interface AudienceControllerOptions {
   confirmDelete?: (meta: SessionMeta) => boolean;
 }
 
-/** Saves nothing; stands in until the store is open. */
-const NO_SINK: SessionSink = { saveMeta: () => Promise.resolve(), saveChunk: () => Promise.resolve() };
-
 /**
  * Audience mode's state and actions, apart from its page: the sessions saved in this browser, the
  * session shown (live while one records), notices and storage problems, import and export. The
@@ -40,14 +37,22 @@ export class AudienceController {
   recording = $state(false);
   storageProblem = $state<string | undefined>();
   notice = $state.raw<AudienceNotice | undefined>();
-  /** Where recordings are saved: the store once open, else a sink whose saves fail with the reason. */
-  sink = $state.raw<SessionSink>(NO_SINK);
+  /**
+   * Where recordings are saved: the store once it is open. Until then, or when it cannot open, saves fail with the
+   * reason, and the recorder keeps the frames in memory for its next save (nothing is dropped silently).
+   */
+  readonly sink: SessionSink = {
+    saveMeta: async (meta) => this.openedStore().saveMeta(meta),
+    saveChunk: async (id, index, frames) => this.openedStore().saveChunk(id, index, frames),
+  };
   /** The report of the shown session, from the report worker; undefined until its first one arrives. */
   report = $state.raw<ReportData | undefined>();
   /** Whether `report` is of the shown session as it is now (false while a newer one is computed). */
   reportCurrent = $state(false);
 
   private store: SessionStore | undefined;
+  /** Why the store could not open, once that is known. */
+  private storeProblem: StorageError | undefined;
   /** Settles once `openStore` has opened the store or given up: actions that save wait for it, so none is lost to a slow open. */
   private storeOpened: Promise<void> = Promise.resolve();
   /** Started with the first session shown (the page is also prerendered, where there are no workers). */
@@ -66,7 +71,7 @@ export class AudienceController {
     return new AudienceController(options);
   }
 
-  /** Opens the browser's session store and lists its sessions; without it, sessions are recorded but not kept. */
+  /** Opens the browser's session store and lists its sessions; without it, recordings stay in memory and each save fails with the reason. */
   openStore(): Promise<void> {
     this.storeOpened = this.openSessionStore();
     return this.storeOpened;
@@ -75,13 +80,22 @@ export class AudienceController {
   private async openSessionStore(): Promise<void> {
     try {
       this.store = await SessionStore.open();
-      this.sink = this.store;
       await this.refresh();
     } catch (error) {
-      const problem = describeStorageError(error);
-      this.storageProblem = problem.message;
-      this.sink = { saveMeta: () => Promise.reject(problem), saveChunk: () => Promise.reject(problem) };
+      this.storeProblem = describeStorageError(error);
+      this.storageProblem = this.storeProblem.message;
     }
+  }
+
+  private openedStore(): SessionStore {
+    if (this.store !== undefined) return this.store;
+    throw (
+      this.storeProblem ??
+      new StorageError(
+        'The browser’s storage for this site has not opened yet, so this session is not saved so far: it stays in memory, the next save tries again, and CSV or JSON export keeps it.',
+        false,
+      )
+    );
   }
 
   /** Closes the store and stops the report worker. */
