@@ -52,7 +52,7 @@ export class AudienceController {
 
   private store: SessionStore | undefined;
   /** Why the store could not open, once that is known. */
-  private storeProblem: StorageError | undefined;
+  private openFailure: StorageError | undefined;
   /** Settles once `openStore` has opened the store or given up: actions that save wait for it, so none is lost to a slow open. */
   private storeOpened: Promise<void> = Promise.resolve();
   /** Started with the first session shown (the page is also prerendered, where there are no workers). */
@@ -82,15 +82,15 @@ export class AudienceController {
       this.store = await SessionStore.open();
       await this.refresh();
     } catch (error) {
-      this.storeProblem = describeStorageError(error);
-      this.storageProblem = this.storeProblem.message;
+      this.openFailure = describeStorageError(error);
+      this.storageProblem = this.openFailure.message;
     }
   }
 
   private openedStore(): SessionStore {
     if (this.store !== undefined) return this.store;
     throw (
-      this.storeProblem ??
+      this.openFailure ??
       new StorageError(
         'The browser’s storage for this site has not opened yet, so this session is not saved so far: it stays in memory, the next save tries again, and CSV or JSON export keeps it.',
         false,
