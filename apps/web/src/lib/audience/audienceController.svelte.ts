@@ -185,8 +185,7 @@ export class AudienceController {
     this.display(session);
     try {
       await this.storeOpened;
-      if (this.store === undefined) throw new Error('storage is unavailable');
-      await this.store.saveSession(session);
+      await this.openedStore().saveSession(session);
       this.notice = {
         state: 'import-done',
         tone: 'info',
