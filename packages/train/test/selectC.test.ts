@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitLinearSvm } from '../src/svm/linearSvm.js';
 import { selectC } from '../src/svm/selectC.js';
+import { sharedCopy } from '../src/system/sharedMemory.js';
 import { blobs } from './helpers/blobs.js';
 
 describe('selectC', () => {
@@ -44,9 +45,7 @@ describe('selectC', () => {
     const options = { dims: 3, numClasses: 3, seed: 7 };
     const one = await selectC(train, validation, [0.01, 1], { ...options, threads: 1 });
     const two = await selectC(train, validation, [0.01, 1], { ...options, threads: 2 });
-    const sharedFeatures = new Float32Array(new SharedArrayBuffer(train.features.byteLength));
-    sharedFeatures.set(train.features);
-    const shared = await selectC({ ...train, features: sharedFeatures }, validation, [0.01, 1], { ...options, threads: 2 });
+    const shared = await selectC({ ...train, features: sharedCopy(train.features) }, validation, [0.01, 1], { ...options, threads: 2 });
     for (const [i, C] of [0.01, 1].entries()) {
       const here = fitLinearSvm(train.features, train.labels, 3, 3, { C, seed: 7 });
       expect(one.results[i]?.model).toEqual(here);

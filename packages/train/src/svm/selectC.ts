@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import pLimit from 'p-limit';
+import { sharedCopy } from '../system/sharedMemory.js';
 import { WorkerJobs } from '../system/workerJobs.js';
 import { predictClasses, type LinearSvmModel, type LinearSvmOptions } from './linearSvm.js';
 import type { SvmJob, SvmReply } from './svmWorker.js';
@@ -68,12 +69,6 @@ export async function selectC(
     if (r.accuracy > best.accuracy || (r.accuracy === best.accuracy && r.C < best.C)) best = r;
   }
   return { results, best };
-}
-
-function sharedCopy(values: Float32Array): Float32Array {
-  const copy = new Float32Array(new SharedArrayBuffer(values.byteLength));
-  copy.set(values);
-  return copy;
 }
 
 function fitted(reply: SvmReply): LinearSvmModel {

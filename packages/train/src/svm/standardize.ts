@@ -1,3 +1,5 @@
+import { sharedFloat32Array } from '../system/sharedMemory.js';
+
 /** Per-feature statistics learnt on the training set and reused, unchanged, on every other split. */
 export interface Standardizer {
   mean: Float32Array;
@@ -56,7 +58,7 @@ export function applyStandardizer(features: Float32Array, standardizer: Standard
   if (features.length % dims !== 0) {
     throw new RangeError(`features has ${features.length} values, not a multiple of dims ${dims}`);
   }
-  const out = shared ? new Float32Array(new SharedArrayBuffer(features.byteLength)) : new Float32Array(features.length);
+  const out = shared ? sharedFloat32Array(features.length) : new Float32Array(features.length);
   for (let off = 0; off < features.length; off += dims) {
     for (let j = 0; j < dims; j++) out[off + j] = (features[off + j]! - mean[j]!) / std[j]!;
   }
