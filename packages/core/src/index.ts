@@ -32,7 +32,17 @@ export { decodeLayersModel, encodeLayersModel, type LayersModelFiles } from './l
 export { decodeSvm, encodeSvm } from './svmFormat.js';
 
 // From a frame to network inputs.
-export { cropFaces, cropRegion, cropWindow, normalizeGray, pixelsToInput, type FaceBox, type FramePixels, type PixelRect } from './preprocess.js';
+export {
+  cropFaces,
+  cropRegion,
+  cropWindow,
+  grayFromRgba,
+  normalizeGray,
+  pixelsToInput,
+  type FaceBox,
+  type FramePixels,
+  type PixelRect,
+} from './preprocess.js';
 export { transformImage, viewTransform, warpImages, warpTable, type ImageTransform, type WarpTable } from './views.js';
 
 // The classifier and what it is built from.

@@ -24,6 +24,21 @@ export function pixelsToInput(pixels: Uint8Array, count: number, input: InputSpe
   return tf.tidy(() => normalizeGray(tf.tensor4d(pixels, [count, input.height, input.width, 1], 'int32'), input) as tf.Tensor4D);
 }
 
+/**
+ * Grey levels (BT.601 luma, 0..255) of RGBA pixels, row-major, as [H,W,1]: a frame or window of one
+ * ready for `cropFaces`. Converting before cropping reads each pixel once, where a 4-channel tensor
+ * would be copied, cast and resized in every channel first; bilinear resizing is linear, so the crop
+ * is the one the colour pixels give, up to float rounding.
+ */
+export function grayFromRgba(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): tf.Tensor3D {
+  if (rgba.length !== width * height * 4)
+    throw new Error(`expected ${width * height * 4} RGBA values for ${width}x${height} pixels, got ${rgba.length}`);
+  const gray = new Float32Array(width * height);
+  const [r, g, b] = LUMA;
+  for (let i = 0, j = 0; i < gray.length; i++, j += 4) gray[i] = r * (rgba[j] as number) + g * (rgba[j + 1] as number) + b * (rgba[j + 2] as number);
+  return tf.tensor3d(gray, [height, width, 1]);
+}
+
 /** A rectangle in pixels of a frame (a face box, a crop region, a window of the frame). */
 export type PixelRect = FaceBox;
 

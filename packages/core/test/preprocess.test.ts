@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { cropFaces, cropRegion, cropWindow, pixelsToInput, type InputSpec } from '../src/index.js';
+import { cropFaces, cropRegion, cropWindow, grayFromRgba, pixelsToInput, type InputSpec } from '../src/index.js';
 
 const input: InputSpec = { height: 48, width: 48, channels: 1, mean: 0.5, std: 0.25, cropMargin: 0.15 };
 
@@ -33,6 +33,26 @@ describe('cropFaces', () => {
     const frame = tf.zeros<tf.Rank.R3>([10, 10, 3]);
     expect(() => cropFaces(frame, [], input)).toThrow(/at least one box/);
     frame.dispose();
+  });
+});
+
+describe('grayFromRgba', () => {
+  it('gives the crop that cropping the colour pixels gives', () => {
+    const [width, height] = [64, 40];
+    const rgba = new Uint8ClampedArray(width * height * 4).map((_, i) => (i * 37 + (i >> 7) * 11) % 256);
+    const box = { x: 12.4, y: 6.1, width: 30.5, height: 27.2 };
+    const colour = tf.tensor3d(Int32Array.from(rgba), [height, width, 4], 'int32');
+    const gray = grayFromRgba(rgba, width, height);
+    expect(gray.shape).toEqual([height, width, 1]);
+    const fromColour = cropFaces(colour, [box], input);
+    const fromGray = cropFaces(gray, [box], input);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(fromColour, fromGray))).dataSync()[0]);
+    expect(diff).toBeLessThan(1e-3);
+    tf.dispose([colour, gray, fromColour, fromGray]);
+  });
+
+  it('rejects a buffer that does not hold width x height RGBA pixels', () => {
+    expect(() => grayFromRgba(new Uint8ClampedArray(4 * 10 * 10 - 1), 10, 10)).toThrow(/expected 400 RGBA values for 10x10 pixels, got 399/);
   });
 });
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { cropFaces, cropWindow, saliencyMap, type ExpressionClassifier, type FaceBox } from '@fer/core';
+import { cropFaces, cropWindow, grayFromRgba, saliencyMap, type ExpressionClassifier, type FaceBox } from '@fer/core';
 
 /** One face's saliency: values 0..1, row-major, over the face's crop region. */
 export interface Saliency {
@@ -34,7 +34,8 @@ export function cropFromCanvas(classifier: ExpressionClassifier, canvas: Offscre
   return tf.tidy(() => {
     const crops = boxes.map((box) => {
       const window = cropWindow(box, frameWidth, frameHeight, classifier.manifest.input.cropMargin);
-      const pixels = tf.browser.fromPixels(context.getImageData(window.x, window.y, window.width, window.height), 4);
+      const image = context.getImageData(window.x, window.y, window.width, window.height);
+      const pixels = grayFromRgba(image.data, image.width, image.height);
       return cropFaces({ pixels, window, frameWidth, frameHeight }, [box], classifier.manifest.input);
     });
     return crops.length === 1 ? (crops[0] as tf.Tensor4D) : tf.concat(crops);
